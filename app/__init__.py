@@ -1,0 +1,66 @@
+"""棚 (tana): the warehouse floor app. `create_app()` builds it; it never migrates."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import ROOT, Config, load_config
+from app.database import configure_engine
+from app.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+
+
+def create_app(config: Config | str | None = None, **overrides) -> Flask:
+    cfg = config if isinstance(config, Config) else load_config(config)
+    app = Flask(
+        __name__,
+        instance_path=cfg.INSTANCE_PATH,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(cfg)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    init_extensions(app)
+    register_blueprints(app)
+
+    from app import cli, web
+
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    import app.models  # noqa: F401  (every table is known before the engine is used)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    compress.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+
+    from app.i18n import select_locale
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "app" / "translations"),
+    )
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_SYNCHRONOUS"])
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth.routes import bp as auth_bp
+    from app.shell.routes import bp as shell_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(shell_bp)

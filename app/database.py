@@ -1,0 +1,81 @@
+"""Engine set-up and the write transaction every stock change runs in.
+
+SQLite is not PostgreSQL. Python's sqlite3 driver, in its default mode, starts a
+transaction only before the first INSERT/UPDATE, so a SELECT that decides what to write
+runs outside it and two writers lose updates; `with_for_update()` does nothing there.
+We take the transaction handling away from the driver (isolation_level=None) and emit
+BEGIN ourselves: `BEGIN IMMEDIATE` (take the write lock first, then read) for the write
+transactions opened by `write_transaction()`, a plain deferred `BEGIN` for reads.
+PostgreSQL runs at READ COMMITTED and relies on row locks and conditional updates.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+WRITE_OPTION = "tana_write"
+
+
+def is_sqlite(engine_or_session) -> bool:
+    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
+    return bind.dialect.name == "sqlite"
+
+
+def configure_engine(engine: Engine, synchronous: str = "FULL") -> None:
+    """Install the SQLite pragmas and explicit BEGIN handling (no-op on PostgreSQL)."""
+    if engine.dialect.name != "sqlite" or engine.info.get("tana_configured"):
+        return
+    engine.info["tana_configured"] = True
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get(WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def in_write_transaction(session: Session) -> bool:
+    return bool(session.info.get(WRITE_OPTION)) and session.in_transaction()
+
+
+@contextmanager
+def write_transaction(session: Session | None = None) -> Iterator[Session]:
+    """One unit of work that changes data: commits once at the end, rolls back on error.
+
+    Any read transaction already open (the login check reads the user) is ended first,
+    so that on SQLite the write lock is taken *before* anything is read. Nested use joins
+    the outer unit of work.
+    """
+    session = session if session is not None else db.session
+    if in_write_transaction(session):
+        yield session
+        return
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("write_transaction() started with unsaved changes in the session")
+        session.commit()
+    session.connection(execution_options={WRITE_OPTION: True})
+    session.info[WRITE_OPTION] = True
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(WRITE_OPTION, None)
