@@ -38,7 +38,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    import app.models  # noqa: F401  (every table is known before the engine is used)
+    from app import models  # noqa: F401  (every table is known before the engine is used)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

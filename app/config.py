@@ -60,7 +60,6 @@ def shared_secret_key(folder: Path) -> str:
 class Config:
     NAME = "development"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
-    SQLALCHEMY_SESSION_OPTIONS = {"expire_on_commit": False}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "tana_session"

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from weakref import WeakSet
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from app.extensions import db
 
 WRITE_OPTION = "tana_write"
+_configured: WeakSet[Engine] = WeakSet()
 
 
 def is_sqlite(engine_or_session) -> bool:
@@ -29,9 +31,9 @@ def is_sqlite(engine_or_session) -> bool:
 
 def configure_engine(engine: Engine, synchronous: str = "FULL") -> None:
     """Install the SQLite pragmas and explicit BEGIN handling (no-op on PostgreSQL)."""
-    if engine.dialect.name != "sqlite" or engine.info.get("tana_configured"):
+    if engine.dialect.name != "sqlite" or engine in _configured:
         return
-    engine.info["tana_configured"] = True
+    _configured.add(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -49,7 +51,12 @@ def configure_engine(engine: Engine, synchronous: str = "FULL") -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def in_write_transaction(session: Session) -> bool:
+def real_session(session: Session | scoped_session) -> Session:
+    return session() if isinstance(session, scoped_session) else session
+
+
+def in_write_transaction(session: Session | scoped_session) -> bool:
+    session = real_session(session)
     return bool(session.info.get(WRITE_OPTION)) and session.in_transaction()
 
 
@@ -61,7 +68,7 @@ def write_transaction(session: Session | None = None) -> Iterator[Session]:
     so that on SQLite the write lock is taken *before* anything is read. Nested use joins
     the outer unit of work.
     """
-    session = session if session is not None else db.session
+    session = real_session(session if session is not None else db.session)
     if in_write_transaction(session):
         yield session
         return

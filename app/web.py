@@ -1,0 +1,99 @@
+"""Cross-cutting web behaviour: security headers, error pages, template helpers."""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(add_security_headers)
+    app.add_template_global(asset_url, "asset")
+    register_error_pages(app)
+
+
+def add_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if current_app.config.get("SESSION_COOKIE_SECURE") and request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.endpoint != "static" and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@lru_cache(maxsize=64)
+def _content_hash(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def asset_url(filename: str) -> str:
+    """URL of a static file with its content hash, so browsers may cache it for a year."""
+    path = Path(current_app.static_folder) / filename
+    return url_for("static", filename=filename, v=_content_hash(str(path), path.stat().st_mtime))
+
+
+def is_htmx() -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def error_page(status: int, title: str, message: str):
+    template = "errors/_error.html" if is_htmx() else "errors/error.html"
+    return render_template(template, status=status, title=title, message=message), status
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(403)
+    def forbidden(_e):
+        return error_page(403, _("Not allowed"), _("Your role does not allow this screen."))
+
+    @app.errorhandler(404)
+    def not_found(_e):
+        return error_page(404, _("Not found"), _("This page does not exist."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(_e):
+        return error_page(405, _("Not allowed"), _("This action is not available here."))
+
+    @app.errorhandler(413)
+    def too_large(_e):
+        return error_page(413, _("Too large"), _("The file is too large."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_e):
+        return error_page(
+            400, _("Page expired"), _("This page is out of date. Reload the page and scan again.")
+        )
+
+    @app.errorhandler(500)
+    def server_error(_e):
+        return error_page(500, _("Server error"), _("Something went wrong on the server. Try again."))

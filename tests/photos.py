@@ -1,0 +1,553 @@
+"""Synthetic phone photos of barcodes with known ground truth, for decoder tests and benchmarks.
+
+A photo is made the way a real one is: a code is printed on a paper label (python-barcode for
+the linear codes, segno for QR, zxing-cpp's writer for DataMatrix and UPC-E), the label lies on
+cardboard, and a phone at 1, 3 or 12 megapixels takes it slightly rotated (sometimes a quarter
+or half turn), in perspective, a little out of focus or shaken, under uneven light with the odd
+shadow, with sensor noise, saved as JPEG at phone quality. Everything follows from one seed, so
+any photo a test fails on can be made again with `phone_photo(kind, megapixels=..., seed=...)`.
+
+Framing follows what people do when they photograph a code to scan it: they fill much of the
+frame with it, whatever its length, so a code's size is drawn as a share of the frame's short
+side (linear codes 30-80 %, matrix codes 12-40 %), not as a physical size.
+
+`Specimen.expected_text` is what `app.barcodes.decode` must return, computed here independently:
+GTIN-13 for EAN-13, UPC-A (leading 0) and UPC-E (expanded); GS1 codes prefixed with their
+symbology identifier (`]C1`, `]d2`) and GS (0x1D) after every variable-length element but the last.
+"""
+from __future__ import annotations
+
+import io
+import math
+import random
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import barcode
+import segno
+import zxingcpp
+from barcode.writer import ImageWriter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+
+KINDS = (
+    "ean13",
+    "ean8",
+    "upca",
+    "upce",
+    "code128",
+    "gs1_128",
+    "code39",
+    "itf14",
+    "qr",
+    "datamatrix",
+    "gs1_datamatrix",
+)
+MATRIX_KINDS = frozenset({"qr", "datamatrix", "gs1_datamatrix"})
+PHOTO_SIZES = {1: (1152, 864), 3: (2048, 1536), 12: (4032, 3024)}
+GS = "\x1d"
+FIXED_LENGTH_AIS = {"00": 18, "01": 14, "02": 14, "11": 6, "13": 6, "15": 6, "17": 6}
+FONT_PATH = Path(barcode.__file__).parent / "fonts" / "DejaVuSansMono.ttf"
+OUR_LABEL_CODES = (
+    "ZL-A-01-03-2",
+    "ZL-B-12-04-1",
+    "ZT-0042",
+    "ZR-20261123-007",
+    "ZO-RKT-123456",
+    "ZK-000311",
+    "ZC-000058",
+    "ZU-7F3K9Q",
+)
+
+
+@dataclass(frozen=True)
+class Specimen:
+    """One printed code: what is printed and what a correct decoder reports for it."""
+
+    kind: str
+    content: str
+    expected_text: str
+    expected_symbology: str
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A JPEG phone photo of one specimen and the conditions it was taken in."""
+
+    jpeg: bytes
+    specimen: Specimen
+    megapixels: int
+    seed: int
+    conditions: dict = field(default_factory=dict)
+
+
+def gs1_check_digit(digits: str) -> str:
+    """GS1 mod-10 check digit for the digits that precede it (GTIN-8/12/13/14, SSCC)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    return str((10 - total % 10) % 10)
+
+
+def with_check_digit(digits: str) -> str:
+    return digits + gs1_check_digit(digits)
+
+
+def upce_to_gtin13(upce: str) -> str:
+    """Expand an 8-digit UPC-E (number system, six digits, check digit) to its GTIN-13."""
+    system, body, check = upce[0], upce[1:7], upce[7]
+    last = body[5]
+    if last in "012":
+        manufacturer, item = body[0:2] + last + "00", "00" + body[2:5]
+    elif last == "3":
+        manufacturer, item = body[0:3] + "00", "000" + body[3:5]
+    elif last == "4":
+        manufacturer, item = body[0:4] + "0", "0000" + body[4]
+    else:
+        manufacturer, item = body[0:5], "0000" + last
+    return "0" + system + manufacturer + item + check
+
+
+def gs1_element_string(elements: list[tuple[str, str]]) -> str:
+    """Elements joined as a scanner transmits them: GS after each variable-length one but the last."""
+    parts = []
+    for index, (ai, value) in enumerate(elements):
+        parts.append(ai + value)
+        if ai not in FIXED_LENGTH_AIS and index < len(elements) - 1:
+            parts.append(GS)
+    return "".join(parts)
+
+
+def gs1_printed_form(elements: list[tuple[str, str]]) -> str:
+    return "".join(f"({ai}){value}" for ai, value in elements)
+
+
+def specimen(kind: str, content: str) -> Specimen:
+    """The specimen for `content` as printed; GS1 kinds take the printed `(01)…(10)…` form."""
+    expected, symbology = {
+        "ean13": (content, "EAN13"),
+        "ean8": (content, "EAN8"),
+        "upca": ("0" + content, "EAN13"),
+        "upce": (upce_to_gtin13(content) if len(content) == 8 else content, "UPCE"),
+        "code128": (content, "Code128"),
+        "gs1_128": ("]C1" + gs1_element_string(parse_printed_gs1(content)), "Code128"),
+        "code39": (content, "Code39"),
+        "itf14": (content, "ITF"),
+        "qr": (content, "QRCode"),
+        "datamatrix": (content, "DataMatrix"),
+        "gs1_datamatrix": ("]d2" + gs1_element_string(parse_printed_gs1(content)), "DataMatrix"),
+    }[kind]
+    return Specimen(kind, content, expected, symbology)
+
+
+def parse_printed_gs1(printed: str) -> list[tuple[str, str]]:
+    chunks = printed.split("(")[1:]
+    return [tuple(chunk.split(")", 1)) for chunk in chunks]  # type: ignore[misc]
+
+
+def random_specimen(kind: str, rng: random.Random) -> Specimen:
+    """A plausible code of `kind` as found on a warehouse floor, drawn from `rng`."""
+    return specimen(kind, _RANDOM_CONTENT[kind](rng))
+
+
+def _digits(rng: random.Random, count: int) -> str:
+    return "".join(rng.choice(string.digits) for _ in range(count))
+
+
+def _random_jan(rng: random.Random) -> str:
+    return with_check_digit(rng.choice(("45", "49")) + _digits(rng, 10))
+
+
+def _random_ean8(rng: random.Random) -> str:
+    return with_check_digit("49" + _digits(rng, 5))
+
+
+def _random_upca(rng: random.Random) -> str:
+    return with_check_digit(rng.choice("0123456789") + _digits(rng, 10))
+
+
+def _random_upce(rng: random.Random) -> str:
+    body = _digits(rng, 6)
+    gtin_without_check = upce_to_gtin13("0" + body + "0")[:-1]
+    return "0" + body + gs1_check_digit(gtin_without_check)
+
+
+def _random_code128(rng: random.Random) -> str:
+    if rng.random() < 0.6:
+        return rng.choice(OUR_LABEL_CODES)
+    alphabet = string.ascii_letters + string.digits + "-./"
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(6, 16)))
+
+
+def _random_lot(rng: random.Random) -> str:
+    return "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(rng.randint(3, 10)))
+
+
+def _random_expiry(rng: random.Random) -> str:
+    return f"{rng.randint(26, 31):02d}{rng.randint(1, 12):02d}{rng.choice(('00', f'{rng.randint(1, 28):02d}'))}"
+
+
+def _random_gs1_elements(rng: random.Random) -> list[tuple[str, str]]:
+    if rng.random() < 0.15:
+        return [("00", with_check_digit(_digits(rng, 17)))]
+    gtin = ("01", with_check_digit(rng.choice("0123") + "49" + _digits(rng, 10)))
+    expiry = ("17", _random_expiry(rng))
+    lot = ("10", _random_lot(rng))
+    tail = [expiry, lot] if rng.random() < 0.5 else [lot, expiry]
+    if rng.random() < 0.25:
+        tail.append(("21", _random_lot(rng)))
+    if rng.random() < 0.15:
+        tail.append(("30", str(rng.randint(1, 480))))
+    return [gtin, *tail]
+
+
+def _random_gs1(rng: random.Random) -> str:
+    return gs1_printed_form(_random_gs1_elements(rng))
+
+
+def _random_code39(rng: random.Random) -> str:
+    alphabet = string.ascii_uppercase + string.digits + "-"
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(5, 12)))
+
+
+def _random_itf14(rng: random.Random) -> str:
+    return with_check_digit(rng.choice("12345678") + "49" + _digits(rng, 10))
+
+
+def _random_qr(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.4:
+        return rng.choice(OUR_LABEL_CODES)
+    if roll < 0.7:
+        return f"https://tana.example/p/{_random_lot(rng).lower()}?lot={_random_lot(rng)}"
+    if roll < 0.85:
+        return f"棚番 {rng.choice(OUR_LABEL_CODES)} 入荷"
+    return _random_code128(rng)
+
+
+def _random_datamatrix(rng: random.Random) -> str:
+    return rng.choice((_random_code128, _random_lot, lambda r: rng.choice(OUR_LABEL_CODES)))(rng)
+
+
+_RANDOM_CONTENT = {
+    "ean13": _random_jan,
+    "ean8": _random_ean8,
+    "upca": _random_upca,
+    "upce": _random_upce,
+    "code128": _random_code128,
+    "gs1_128": _random_gs1,
+    "code39": _random_code39,
+    "itf14": _random_itf14,
+    "qr": _random_qr,
+    "datamatrix": _random_datamatrix,
+    "gs1_datamatrix": _random_gs1,
+}
+
+
+# --- printing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Print:
+    """A crisp grayscale print of a code: `image` includes quiet zones and any human-readable line."""
+
+    image: Image.Image
+    code_width_px: int
+    module_px: int
+
+
+def print_code(kind: str, content: str, module_px: int = 4, *, bar_height_modules: int = 60) -> Print:
+    """Render `content` exactly as given (check digits are not recomputed) at `module_px` per module."""
+    if kind in ("ean13", "ean8"):
+        return _print_python_barcode(kind, content, module_px, bar_height_modules, no_checksum=True)
+    if kind == "upca":
+        return _print_python_barcode("upca", content[:11], module_px, bar_height_modules)
+    if kind == "itf14":
+        return _print_itf14(content, module_px, bar_height_modules)
+    if kind == "code39":
+        return _print_python_barcode("code39", content, module_px, bar_height_modules, add_checksum=False)
+    if kind == "code128":
+        return _print_python_barcode("code128", content, module_px, bar_height_modules)
+    if kind == "gs1_128":
+        return _print_gs1_128(content, module_px, bar_height_modules)
+    if kind == "qr":
+        return _print_qr(content, module_px)
+    if kind == "upce":
+        return _print_zxing(content, zxingcpp.BarcodeFormat.UPCE, module_px, add_hrt=True)
+    if kind == "datamatrix":
+        return _print_zxing(content, zxingcpp.BarcodeFormat.DataMatrix, module_px)
+    if kind == "gs1_datamatrix":
+        return _print_zxing(content, zxingcpp.BarcodeFormat.DataMatrix, module_px, gs1=True)
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def clean_png(kind: str, content: str, module_px: int = 4) -> bytes:
+    """PNG bytes of a crisp print on a white margin, as a label printer's preview would be."""
+    printed = print_code(kind, content, module_px)
+    page = Image.new("L", (printed.image.width + 80, printed.image.height + 80), 255)
+    page.paste(printed.image, (40, 40))
+    return _png_bytes(page)
+
+
+def _png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _writer_options(module_px: int, bar_height_modules: int, *, write_text: bool = True) -> dict:
+    millimetres_per_module = module_px / 10  # at 254 dpi one pixel is 0.1 mm
+    return {
+        "module_width": millimetres_per_module,
+        "module_height": bar_height_modules * millimetres_per_module,
+        "quiet_zone": 10 * millimetres_per_module,
+        "font_size": max(1, round(2.3 * module_px)),
+        "text_distance": 2 * millimetres_per_module,
+        "margin_top": 0,
+        "margin_bottom": millimetres_per_module,
+        "dpi": 254,
+        "write_text": write_text,
+    }
+
+
+def _print_python_barcode(name: str, content: str, module_px: int, bar_height_modules: int, **kwargs) -> Print:
+    code = barcode.get_barcode_class(name)(content, writer=ImageWriter(mode="L"), **kwargs)
+    modules = len(code.build()[0])
+    image = code.render(_writer_options(module_px, bar_height_modules)).convert("L")
+    return Print(image, modules * module_px, module_px)
+
+
+def _print_itf14(content: str, module_px: int, bar_height_modules: int) -> Print:
+    code = barcode.get_barcode_class("itf")(content, writer=ImageWriter(mode="L"))
+    modules = len(code.build()[0])
+    bars = code.render(_writer_options(module_px, bar_height_modules, write_text=False)).convert("L")
+    bearer = 5 * module_px
+    framed = Image.new("L", (bars.width + 2 * bearer, bars.height + 2 * bearer), 0)
+    framed.paste(bars, (bearer, bearer))
+    return Print(_with_caption(framed, content, module_px), modules * module_px, module_px)
+
+
+def _with_caption(bars: Image.Image, caption: str, module_px: int) -> Image.Image:
+    font = ImageFont.truetype(str(FONT_PATH), max(8, round(7 * module_px)))
+    text_box = font.getbbox(caption)
+    image = Image.new("L", (max(bars.width, text_box[2] + 4), bars.height + text_box[3] + 2 * module_px), 255)
+    image.paste(bars, ((image.width - bars.width) // 2, 0))
+    ImageDraw.Draw(image).text(((image.width - text_box[2]) // 2, bars.height + module_px), caption, font=font, fill=0)
+    return image
+
+
+def _print_gs1_128(printed_form: str, module_px: int, bar_height_modules: int) -> Print:
+    elements = parse_printed_gs1(printed_form)
+    fnc1 = barcode.get_barcode_class("gs1_128").FNC1_CHAR
+    data = gs1_element_string(elements).replace(GS, fnc1)
+    code = barcode.get_barcode_class("gs1_128")(data, writer=ImageWriter(mode="L"))
+    modules = len(code.build()[0])
+    bars = code.render(_writer_options(module_px, bar_height_modules, write_text=False)).convert("L")
+    return Print(_with_caption(bars, printed_form, module_px), modules * module_px, module_px)
+
+
+def _print_qr(content: str, module_px: int) -> Print:
+    qr = segno.make_qr(content, error="m")
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="png", scale=module_px, border=4)
+    buffer.seek(0)
+    image = Image.open(buffer).convert("L")
+    return Print(image, qr.symbol_size(scale=module_px, border=0)[0], module_px)
+
+
+def _print_zxing(content: str, symbol_format, module_px: int, *, add_hrt: bool = False, **options) -> Print:
+    symbol = zxingcpp.create_barcode(content, symbol_format, **options)
+    unscaled = memoryview(zxingcpp.write_barcode_to_image(symbol, scale=1, add_quiet_zones=False))
+    pixels = memoryview(zxingcpp.write_barcode_to_image(symbol, scale=module_px, add_hrt=add_hrt))
+    height, width = pixels.shape[:2]
+    image = Image.frombytes("L", (width, height), pixels.tobytes())
+    return Print(image, unscaled.shape[1] * module_px, module_px)
+
+
+# --- photographing --------------------------------------------------------------------------
+
+
+def phone_photo(kind: str, *, megapixels: int = 3, seed: int = 0, content: str | None = None) -> Photo:
+    """A realistic JPEG phone photo of one random code of `kind` (or of `content`), from `seed`."""
+    rng = random.Random(f"{kind}/{megapixels}/{seed}")
+    chosen = specimen(kind, content) if content is not None else random_specimen(kind, rng)
+    width, height = PHOTO_SIZES[megapixels]
+    if rng.random() < 0.5:
+        width, height = height, width
+    conditions = _draw_conditions(kind, rng)
+    scene, module_px_in_photo = _scene(chosen, (width, height), conditions, rng)
+    conditions["module_px"] = round(module_px_in_photo, 2)
+    photo = _camera(scene, module_px_in_photo, conditions, rng)
+    return Photo(_jpeg_bytes(photo, conditions["jpeg_quality"]), chosen, megapixels, seed, conditions)
+
+
+def photo_set(count: int, *, seed: int = 0, megapixels: tuple[int, ...] = (1, 3, 12)) -> Iterator[Photo]:
+    """`count` photos cycling through every kind and resolution, reproducible from `seed`."""
+    for index in range(count):
+        kind = KINDS[index % len(KINDS)]
+        size = megapixels[(index // len(KINDS)) % len(megapixels)]
+        yield phone_photo(kind, megapixels=size, seed=seed * 100_000 + index)
+
+
+def _draw_conditions(kind: str, rng: random.Random) -> dict:
+    share = rng.uniform(0.12, 0.40) if kind in MATRIX_KINDS else rng.uniform(0.30, 0.80)
+    quarter_turns = rng.choices((0, 1, 2, 3), weights=(60, 15, 10, 15))[0]
+    return {
+        "share_of_short_side": share,
+        "angle": quarter_turns * 90 + rng.uniform(-12, 12),
+        "keystone": rng.uniform(0.0, 0.08),
+        "defocus": rng.uniform(0.0, 0.35),
+        "shake": rng.uniform(0.2, 0.8) if rng.random() < 0.2 else 0.0,
+        "light_floor": rng.uniform(0.45, 0.95),
+        "shadow": rng.uniform(0.6, 0.85) if rng.random() < 0.2 else 1.0,
+        "black": rng.randint(15, 60),
+        "white": rng.randint(185, 245),
+        "noise": rng.uniform(2.0, 8.0),
+        "jpeg_quality": rng.randint(72, 93),
+    }
+
+
+def _scene(chosen: Specimen, size: tuple[int, int], conditions: dict, rng: random.Random) -> tuple[Image.Image, float]:
+    short_side = min(size)
+    code_px = conditions["share_of_short_side"] * short_side
+    probe = print_code(chosen.kind, chosen.content, 2)
+    module_px_in_photo = code_px / (probe.code_width_px / probe.module_px)
+    printed = print_code(chosen.kind, chosen.content, max(2, math.ceil(module_px_in_photo)), bar_height_modules=rng.randint(35, 70))
+    label = _label(printed, rng)
+    scale = module_px_in_photo / printed.module_px
+    label = label.resize((max(1, round(label.width * scale)), max(1, round(label.height * scale))), Image.Resampling.LANCZOS)
+    background = _cardboard(size, rng)
+    warped, mask, corner = _warp_into_frame(label, size, conditions, rng)
+    background.paste(warped, corner, mask)
+    return background, module_px_in_photo
+
+
+def _label(printed: Print, rng: random.Random) -> Image.Image:
+    margin = 6 * printed.module_px
+    paper = rng.randint(236, 252)
+    width, height = printed.image.width + 2 * margin, printed.image.height + 2 * margin
+    extra_text_height = 0 if rng.random() < 0.5 else 12 * printed.module_px
+    label = Image.new("L", (width, height + extra_text_height), paper)
+    label.paste(ImageChops.darker(printed.image, Image.new("L", printed.image.size, paper)), (margin, margin + extra_text_height))
+    if extra_text_height:
+        font = ImageFont.truetype(str(FONT_PATH), max(6, 5 * printed.module_px))
+        caption = rng.choice(("LOT", "EXP", "QTY", "SKU")) + " " + _random_lot(rng)
+        ImageDraw.Draw(label).text((margin, margin // 2), caption, font=font, fill=rng.randint(20, 70))
+    return label
+
+
+def _cardboard(size: tuple[int, int], rng: random.Random) -> Image.Image:
+    tone = rng.randint(110, 190)
+    texture = Image.effect_noise((max(2, size[0] // 48), max(2, size[1] // 48)), rng.uniform(6, 18))
+    texture = texture.resize(size, Image.Resampling.BICUBIC)
+    return ImageChops.add(Image.new("L", size, tone), texture, scale=1.0, offset=-128)
+
+
+def _warp_into_frame(label: Image.Image, frame: tuple[int, int], conditions: dict, rng: random.Random):
+    corners = _photographed_corners(label.size, conditions, rng)
+    min_x, min_y = min(x for x, _ in corners), min(y for _, y in corners)
+    max_x, max_y = max(x for x, _ in corners), max(y for _, y in corners)
+    box = (math.ceil(max_x - min_x) + 1, math.ceil(max_y - min_y) + 1)
+    shifted = [(x - min_x, y - min_y) for x, y in corners]
+    source = [(0, 0), (label.width, 0), (label.width, label.height), (0, label.height)]
+    coefficients = _homography(shifted, source)
+    warped = label.transform(box, Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BICUBIC)
+    mask = Image.new("L", label.size, 255).transform(box, Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BILINEAR)
+    corner = (_position(box[0], frame[0], rng), _position(box[1], frame[1], rng))
+    return warped, mask, corner
+
+
+def _position(extent: int, frame_extent: int, rng: random.Random) -> int:
+    if extent >= frame_extent:
+        return (frame_extent - extent) // 2
+    return rng.randint(0, frame_extent - extent)
+
+
+def _photographed_corners(size: tuple[int, int], conditions: dict, rng: random.Random) -> list[tuple[float, float]]:
+    width, height = size
+    angle = math.radians(conditions["angle"])
+    jitter = conditions["keystone"] * min(width, height) * 2
+    corners = []
+    for x, y in ((0, 0), (width, 0), (width, height), (0, height)):
+        dx, dy = x - width / 2 + rng.uniform(-jitter, jitter), y - height / 2 + rng.uniform(-jitter, jitter)
+        corners.append((dx * math.cos(angle) - dy * math.sin(angle), dx * math.sin(angle) + dy * math.cos(angle)))
+    return corners
+
+
+def _homography(destination: list[tuple[float, float]], source: list[tuple[float, float]]) -> tuple[float, ...]:
+    """Coefficients for Image.transform PERSPECTIVE mapping each destination corner to its source."""
+    rows, values = [], []
+    for (x, y), (u, v) in zip(destination, source):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        values.append(u)
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        values.append(v)
+    return tuple(_solve(rows, values))
+
+
+def _solve(matrix: list[list[float]], values: list[float]) -> list[float]:
+    size = len(values)
+    augmented = [row[:] + [value] for row, value in zip(matrix, values)]
+    for column in range(size):
+        pivot = max(range(column, size), key=lambda r: abs(augmented[r][column]))
+        augmented[column], augmented[pivot] = augmented[pivot], augmented[column]
+        for row in range(size):
+            if row != column:
+                factor = augmented[row][column] / augmented[column][column]
+                augmented[row] = [a - factor * b for a, b in zip(augmented[row], augmented[column])]
+    return [augmented[i][size] / augmented[i][i] for i in range(size)]
+
+
+def _camera(scene: Image.Image, module_px: float, conditions: dict, rng: random.Random) -> Image.Image:
+    image = _uneven_light(scene, conditions, rng)
+    image = image.point(_exposure_curve(conditions["black"], conditions["white"]))
+    image = image.filter(ImageFilter.GaussianBlur(0.5 + conditions["defocus"] * module_px))
+    if conditions["shake"]:
+        image = _motion_blur(image, conditions["shake"] * module_px, rng.uniform(0, math.pi))
+    noise = Image.effect_noise(image.size, conditions["noise"])
+    image = ImageChops.add(image, noise, scale=1.0, offset=-128)
+    return _tint(image, rng)
+
+
+def _uneven_light(image: Image.Image, conditions: dict, rng: random.Random) -> Image.Image:
+    floor = conditions["light_floor"]
+    corners = [round(255 * rng.uniform(floor, 1.0)) for _ in range(4)]
+    light = Image.new("L", (2, 2))
+    light.putdata(corners)
+    light = light.resize(image.size, Image.Resampling.BILINEAR)
+    if conditions["shadow"] < 1.0:
+        light = ImageChops.multiply(light, _soft_shadow(image.size, conditions["shadow"], rng))
+    return ImageChops.multiply(image, light)
+
+
+def _soft_shadow(size: tuple[int, int], darkness: float, rng: random.Random) -> Image.Image:
+    small = (64, 64)
+    shadow = Image.new("L", small, 255)
+    edge = [(rng.uniform(0, 64), 0), (rng.uniform(0, 64), 64), (64, 64), (64, 0)]
+    ImageDraw.Draw(shadow).polygon(edge, fill=round(255 * darkness))
+    return shadow.filter(ImageFilter.GaussianBlur(3)).resize(size, Image.Resampling.BILINEAR)
+
+
+def _exposure_curve(black: int, white: int) -> list[int]:
+    return [round(black + (white - black) * value / 255) for value in range(256)]
+
+
+def _motion_blur(image: Image.Image, length: float, direction: float) -> Image.Image:
+    steps = max(2, math.ceil(length) + 1)
+    blurred = image
+    for step in range(1, steps):
+        offset = step * length / (steps - 1) - length / 2
+        shifted = ImageChops.offset(image, round(offset * math.cos(direction)), round(offset * math.sin(direction)))
+        blurred = Image.blend(blurred, shifted, 1 / (step + 1))
+    return blurred
+
+
+def _tint(image: Image.Image, rng: random.Random) -> Image.Image:
+    gains = [rng.uniform(0.92, 1.05) for _ in range(3)]
+    channels = [image.point([min(255, round(v * gain)) for v in range(256)]) for gain in gains]
+    return Image.merge("RGB", channels)
+
+
+def _jpeg_bytes(image: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
