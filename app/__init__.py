@@ -59,8 +59,12 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.auth import throttle
     from app.auth.routes import bp as auth_bp
     from app.shell.routes import bp as shell_bp
+    from app.shell.routes import register_placeholders
 
+    throttle.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(shell_bp)
+    register_placeholders(app)

@@ -1,6 +1,129 @@
 """Command-line tools: `flask --app app <group> <command>`."""
+from __future__ import annotations
+
+import secrets
+import string
+import sys
+
+import click
 from flask import Flask
+from sqlalchemy import select
+
+from app.auth.models import Role, User, UserRole
+from app.database import write_transaction
+from app.extensions import db
+from app.stock.models import Warehouse
+from app.stock.verify import verify
+from app.stock.warehouses import WarehouseExists, create_warehouse
+
+BADGE_ALPHABET = string.ascii_uppercase + string.digits
+
+
+def new_badge_code() -> str:
+    """A random badge code (ZU- + 6 characters); never derived from a database id."""
+    return "ZU-" + "".join(secrets.choice(BADGE_ALPHABET) for _ in range(6))
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(stock_cli)
+    app.cli.add_command(warehouses_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+@click.group("stock", help="The stock ledger.")
+def stock_cli():
     pass
+
+
+@stock_cli.command("verify", help="Check the ledger invariant over the whole database.")
+def stock_verify():
+    problems = verify(db.session)
+    if not problems:
+        click.echo("stock verify: ledger OK (quants = Σ moves, nothing negative, reservations match)")
+        return
+    for problem in problems:
+        click.echo(f"BROKEN {problem}", err=True)
+    click.echo(f"stock verify: {len(problems)} problem(s)", err=True)
+    sys.exit(1)
+
+
+@click.group("warehouses", help="Warehouses.")
+def warehouses_cli():
+    pass
+
+
+@warehouses_cli.command("create", help="Create a warehouse with its dock, quarantine and virtual locations.")
+@click.argument("code")
+@click.argument("name")
+def warehouses_create(code: str, name: str):
+    try:
+        with write_transaction():
+            warehouse = create_warehouse(db.session, code, name)
+    except WarehouseExists:
+        raise click.ClickException(f"warehouse {code.upper()} already exists") from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created warehouse {warehouse.code} ({warehouse.name})")
+
+
+@click.group("users", help="People who log in.")
+def users_cli():
+    pass
+
+
+@users_cli.command("create", help="Create a user. --role and --warehouse may be repeated.")
+@click.option("--login", required=True)
+@click.option("--name", default=None, help="Display name (default: the login).")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--password", default=None)
+@click.option("--warehouse", "warehouses", multiple=True, help="Warehouse code; without it: every warehouse.")
+@click.option("--badge", default=None, help="Badge code (ZU-…); 'new' makes a random one.")
+@click.option("--pin", default=None, help="PIN for badge login (4–8 digits).")
+def users_create(login, name, roles, password, warehouses, badge, pin):
+    if not password and not (badge and pin):
+        raise click.ClickException("give --password, or --badge and --pin")
+    if pin and not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise click.ClickException("--pin must be 4–8 digits")
+    if badge == "new":
+        badge = new_badge_code()
+    with write_transaction():
+        if db.session.scalar(select(User.id).where(User.login == login)):
+            raise click.ClickException(f"user {login} already exists")
+        found = _warehouses_by_code(warehouses)
+        user = User(login=login, name=name or login, all_warehouses=not warehouses, badge_code=badge.upper() if badge else None)
+        if password:
+            user.set_password(password)
+        if pin:
+            user.set_pin(pin)
+        user.role_rows = [UserRole(role=Role(r)) for r in dict.fromkeys(roles)]
+        user.warehouses = found
+        db.session.add(user)
+    scope = ", ".join(w.code for w in found) if warehouses else "every warehouse"
+    click.echo(f"created user {login} ({', '.join(roles)}; {scope}){f'; badge {badge}' if badge else ''}")
+
+
+def _warehouses_by_code(codes) -> list[Warehouse]:
+    found = []
+    for code in codes:
+        warehouse = db.session.scalar(select(Warehouse).where(Warehouse.code == code.upper()))
+        if warehouse is None:
+            raise click.ClickException(f"no warehouse {code}")
+        found.append(warehouse)
+    return found
+
+
+@click.group("demo", help="Demo data.")
+def demo_cli():
+    pass
+
+
+@demo_cli.command("load", help="Load the demo warehouse into an empty database.")
+def demo_load():
+    from app import demo
+
+    if not demo.database_is_empty(db.session):
+        click.echo("demo load: the database already has data; nothing changed.")
+        return
+    summary = demo.load_demo(db.session)
+    click.echo(demo.format_summary(summary) if hasattr(demo, "format_summary") else str(summary))

@@ -63,6 +63,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "tana_session"
+    PERMANENT_SESSION_LIFETIME = 12 * 3600  # one long shift
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # a shift is long; the token lives as long as the session
     WTF_CSRF_SSL_STRICT = False  # referrer check would break plain-HTTP LAN installs

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, current_app, render_template, request, url_for
+from flask_babel import get_locale, lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -35,10 +37,27 @@ SECURITY_HEADERS = {
 }
 
 
+ROLE_LABELS = {"picker": _l("Picker"), "receiver": _l("Receiver"), "supervisor": _l("Supervisor"), "admin": _l("Admin")}
+
+
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.add_template_global(asset_url, "asset")
+    app.add_template_global(new_scan_id)
+    app.add_template_global(lambda role: ROLE_LABELS.get(str(role), str(role)), "role_label")
+    app.context_processor(template_context)
     register_error_pages(app)
+
+
+def new_scan_id() -> str:
+    """A fresh id for one scan form; the browser makes its own for queued scans."""
+    return secrets.token_hex(16)
+
+
+def template_context() -> dict:
+    from app.shell.context import current_warehouse
+
+    return {"locale": str(get_locale() or "ja"), "current_warehouse": current_warehouse()}
 
 
 def add_security_headers(response):

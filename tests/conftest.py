@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from app.extensions import db as flask_db
@@ -129,6 +131,24 @@ def session(app):
         flask_db.session.remove()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (own `g`, own db.session), as under a real server.
+
+    Without this, requests would run inside the test's long-lived app context and share
+    `g` and the SQLAlchemy session with the test and with each other.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 @pytest.fixture
 def client(app, session):
+    """A browser-like client on a clean database, with the login throttle reset."""
+    app.extensions["tana.throttle"].limiter.storage.reset()
+    app.test_client_class = IsolatedClient
     return app.test_client()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from app import create_app
@@ -20,3 +21,18 @@ def migrate_to_head(app) -> None:
 
     with app.app_context():
         upgrade()
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    page = client.get(path)
+    match = CSRF_META.search(page.get_data(as_text=True))
+    assert match, f"no csrf meta on {path}"
+    return match.group(1)
+
+
+def log_in(client, login: str, password: str = "pass-1234"):
+    token = csrf_token(client)
+    return client.post("/login", data={"login": login, "password": password, "csrf_token": token})
