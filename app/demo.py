@@ -1,0 +1,829 @@
+"""The demo warehouse behind `flask --app app demo load`, posted through the ledger.
+
+`plan_demo()` decides everything from a seed (pure, no database): two warehouses with
+their shelves in walking order, a Japanese EC catalogue of about 500 SKUs with valid GS1
+codes, lots that are expired, inside the minimum shelf life or fresh, where each lot is
+stored, and the demo users. `load_demo()` writes that plan into an empty database in one
+unit of work; all stock arrives as receipts posted with `ledger.post`, so
+`verify(session)` is clean right after. The same seed and date give the same demo.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import string
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth.models import Role, User, UserRole
+from app.database import write_transaction
+from app.demo_catalog import (
+    CATEGORIES,
+    COLOUR_CODES,
+    FAMILIES,
+    KITS,
+    PACKING_STATION_NAME,
+    QUARANTINE_NOTE,
+    SHIPPING_LANE_NAME,
+    USERS,
+    WAREHOUSES,
+    Category,
+    Family,
+)
+from app.stock import ledger
+from app.stock.ledger import LotSpec
+from app.stock.models import (
+    VIRTUAL_KIND_VALUES,
+    BarcodeKind,
+    KitComponent,
+    Location,
+    LocationKind,
+    Lot,
+    MoveReason,
+    Product,
+    ProductBarcode,
+    Quant,
+    StockMove,
+    Tracking,
+    Warehouse,
+)
+from app.stock.warehouses import create_warehouse
+from app.timeutil import local_today
+
+DEFAULT_SEED = 20261124
+PICK_SEQUENCE_STEP = 10
+BADGE_PREFIX = "ZU-"
+BADGE_ALPHABET = string.ascii_uppercase + string.digits
+STOCKED_SHARE = 0.85
+NEAR_EXPIRY_SHARE = 0.25
+EXPIRED_SHARE = 0.08
+SECOND_LOT_SHARE = 0.3
+EMPTY_SHELF_SHARE = 0.12
+QUARANTINED_PRODUCTS = 8
+DOCK_RESTOCKS = 4
+DOCK_NEW_ARRIVALS = 2
+RECEIPT_LINES = 60
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Storage shelves of a warehouse: zones of aisles, each aisle `racks` × `levels`."""
+
+    aisles_per_zone: dict[str, int]
+    racks: int
+    levels: int
+    packing_stations: int
+    shipping_lanes: int
+    shelf_capacity: int
+    fast_movers_per_zone: dict[str, int] = field(default_factory=dict)
+
+
+LAYOUTS = {
+    "TKY": Layout({"A": 5, "B": 4, "C": 3}, racks=5, levels=5, packing_stations=3, shipping_lanes=1,
+                  shelf_capacity=3),
+    "OSK": Layout({"A": 2, "B": 1, "C": 1}, racks=4, levels=3, packing_stations=1, shipping_lanes=1,
+                  shelf_capacity=2, fast_movers_per_zone={"A": 22, "B": 12, "C": 8}),
+}
+MAIN_WAREHOUSE = WAREHOUSES[0][0]
+
+
+class DatabaseNotEmpty(RuntimeError):
+    """The demo loads only into a database with no warehouse, no product and no user."""
+
+    def __init__(self) -> None:
+        super().__init__("the database already holds warehouses, products or users; the demo was not loaded")
+
+
+# --- what load_demo returns ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    login: str
+    name: str
+    roles: tuple[str, ...]
+    password: str
+    badge_code: str
+    pin: str
+    warehouses: tuple[str, ...]
+    all_warehouses: bool
+
+
+@dataclass(frozen=True)
+class DemoWarehouse:
+    code: str
+    name: str
+    storage_locations: int
+    empty_storage_locations: int
+    other_locations: tuple[str, ...]
+    units_on_hand: int
+
+
+@dataclass(frozen=True)
+class DemoCounts:
+    """Rows after the load: `locations` are the real ones (no SUPPLIER, CUSTOMER, …), `quants` those holding stock."""
+
+    locations: int
+    storage_locations: int
+    products: int
+    kits: int
+    lots: int
+    quants: int
+    moves: int
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """Everything the CLI prints after a load, including the users' secrets for trying the demo."""
+
+    seed: int
+    today: date
+    warehouses: tuple[DemoWarehouse, ...]
+    counts: DemoCounts
+    users: tuple[DemoUser, ...]
+
+    def lines(self) -> list[str]:
+        """The summary as plain text lines, ready to print."""
+        c = self.counts
+        out = [f"Demo loaded (seed {self.seed}, today {self.today.isoformat()})", "Warehouses:"]
+        for w in self.warehouses:
+            out.append(
+                f"  {w.code} {w.name}: {w.storage_locations} storage locations ({w.empty_storage_locations} empty), "
+                f"{' '.join(w.other_locations)}; {w.units_on_hand} units on hand"
+            )
+        out.append(
+            f"Locations {c.locations} (storage {c.storage_locations}), products {c.products} (kits {c.kits}), "
+            f"lots {c.lots}, quants {c.quants}, moves {c.moves}"
+        )
+        out.append("Users (login / password / badge / PIN / roles / warehouses):")
+        for u in self.users:
+            where = "all" if u.all_warehouses else ",".join(u.warehouses)
+            out.append(f"  {u.login:<12} {u.password:<17} {u.badge_code}  {u.pin}  {'+'.join(u.roles):<16} {where}")
+        return out
+
+
+# --- the plan: everything decided from the seed, before the database is touched -----------------
+
+
+@dataclass(frozen=True)
+class PlannedBarcode:
+    code: str
+    kind: BarcodeKind
+    pack_qty: int = 1
+
+
+@dataclass(frozen=True)
+class PlannedProduct:
+    sku: str
+    name: str
+    family: str
+    category: str
+    zone: str | None
+    tracking: Tracking
+    min_shelf_life_days: int
+    reorder_point: int
+    safety_stock: int
+    barcodes: tuple[PlannedBarcode, ...]
+    mixed_lots: bool | None = None
+    components: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def is_kit(self) -> bool:
+        return bool(self.components)
+
+    @property
+    def case_pack(self) -> int:
+        return max((b.pack_qty for b in self.barcodes), default=1)
+
+
+@dataclass(frozen=True)
+class PlannedLocation:
+    code: str
+    kind: LocationKind
+    name: str | None = None
+    zone: str | None = None
+    aisle: str | None = None
+    rack: str | None = None
+    level: str | None = None
+    pick_sequence: int | None = None
+
+    @property
+    def sellable(self) -> bool:
+        return self.kind is LocationKind.STORAGE
+
+
+@dataclass(frozen=True)
+class PlannedWarehouse:
+    code: str
+    name: str
+    locations: tuple[PlannedLocation, ...]
+
+    def storage_codes(self, zone: str) -> list[str]:
+        return [loc.code for loc in self.locations if loc.kind is LocationKind.STORAGE and loc.zone == zone]
+
+
+@dataclass(frozen=True)
+class PlannedLine:
+    """`quantity` of a product (and lot) arriving at one location."""
+
+    location: str
+    sku: str
+    quantity: int
+    lot: LotSpec | None = None
+
+
+@dataclass(frozen=True)
+class PlannedReceipt:
+    warehouse: str
+    reference: str
+    received_by: str
+    lines: tuple[PlannedLine, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedUser:
+    login: str
+    name: str
+    roles: tuple[Role, ...]
+    password: str
+    badge_code: str
+    pin: str
+    warehouses: tuple[str, ...] | None
+
+    def summary(self, all_codes: Sequence[str]) -> DemoUser:
+        return DemoUser(
+            self.login, self.name, tuple(r.value for r in self.roles), self.password, self.badge_code, self.pin,
+            tuple(all_codes) if self.warehouses is None else self.warehouses, self.warehouses is None,
+        )
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    seed: int
+    today: date
+    warehouses: tuple[PlannedWarehouse, ...]
+    products: tuple[PlannedProduct, ...]
+    receipts: tuple[PlannedReceipt, ...]
+    users: tuple[PlannedUser, ...]
+
+
+def plan_demo(seed: int = DEFAULT_SEED, today: date | None = None) -> DemoPlan:
+    """Decide the whole demo from `seed` and `today`, without touching a database."""
+    today = today or local_today()
+    rng = random.Random(seed)
+    warehouses = tuple(_plan_warehouse(code, name) for code, name in WAREHOUSES)
+    products = _plan_products(rng)
+    users = _plan_users(rng)
+    receipts = _plan_receipts(rng, warehouses, products, users, today)
+    return DemoPlan(seed, today, warehouses, products, receipts, users)
+
+
+# --- GS1 codes -------------------------------------------------------------------------------------
+
+
+def gs1_check_digit(body: str) -> str:
+    """The GS1 check digit of a GTIN body (EAN-13/JAN, EAN-8, UPC-A, GTIN-14 without their last digit)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return str(-total % 10)
+
+
+def case_gtin14(jan: str) -> str:
+    """The GTIN-14 of a case of the unit `jan`: indicator digit 1, the JAN's first 12 digits, a new check digit."""
+    body = "1" + jan[:12]
+    return body + gs1_check_digit(body)
+
+
+class _CodeBook:
+    """Unique GS1 codes: each brand has its own JAN company prefix (45/49 + 5 digits)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self._prefixes: dict[str, str] = {}
+        self._next_item: dict[str, int] = {}
+        self._used: set[str] = set()
+
+    def jan(self, brand: str) -> str:
+        prefix = self._prefixes.get(brand) or self._new_prefix(brand)
+        item = self._next_item[brand]
+        self._next_item[brand] = item + self._rng.choice((1, 1, 1, 2, 3))
+        return self._claim(prefix + f"{item:05d}")
+
+    def ean8(self) -> str:
+        return self._unique(lambda: "49" + self._digits(5))
+
+    def upca(self) -> str:
+        return self._unique(lambda: "0" + self._digits(10))
+
+    def _new_prefix(self, brand: str) -> str:
+        taken = set(self._prefixes.values())
+        prefix = self._rng.choice(("45", "49")) + self._digits(5)
+        while prefix in taken:
+            prefix = self._rng.choice(("45", "49")) + self._digits(5)
+        self._prefixes[brand] = prefix
+        self._next_item[brand] = self._rng.randrange(10, 2000)
+        return prefix
+
+    def _digits(self, n: int) -> str:
+        return "".join(self._rng.choice(string.digits) for _ in range(n))
+
+    def _unique(self, make_body) -> str:
+        body = make_body()
+        while body + gs1_check_digit(body) in self._used:
+            body = make_body()
+        return self._claim(body)
+
+    def _claim(self, body: str) -> str:
+        code = body + gs1_check_digit(body)
+        if code in self._used:
+            raise ValueError(f"GS1 code {code} handed out twice")
+        self._used.add(code)
+        return code
+
+
+# --- warehouses and locations ----------------------------------------------------------------------
+
+
+def _plan_warehouse(code: str, name: str) -> PlannedWarehouse:
+    layout = LAYOUTS[code]
+    work_areas = [
+        PlannedLocation(f"PACK-{n:02d}", LocationKind.PACKING, PACKING_STATION_NAME.format(n=n))
+        for n in range(1, layout.packing_stations + 1)
+    ] + [
+        PlannedLocation(f"SHIP-{n:02d}", LocationKind.SHIPPING, SHIPPING_LANE_NAME.format(n=n))
+        for n in range(1, layout.shipping_lanes + 1)
+    ]
+    return PlannedWarehouse(code, name, tuple(storage_in_walking_order(layout)) + tuple(work_areas))
+
+
+def storage_in_walking_order(layout: Layout) -> Iterator[PlannedLocation]:
+    """Shelves `ZONE-AISLE-RACK-LEVEL`, numbered as a picker walks: up one aisle, down the next."""
+    aisles = [(zone, aisle) for zone, count in layout.aisles_per_zone.items() for aisle in range(1, count + 1)]
+    sequence = itertools.count(PICK_SEQUENCE_STEP, PICK_SEQUENCE_STEP)
+    for walked, (zone, aisle) in enumerate(aisles):
+        racks = range(1, layout.racks + 1)
+        for rack in reversed(racks) if walked % 2 else racks:
+            for level in range(1, layout.levels + 1):
+                yield PlannedLocation(
+                    f"{zone}-{aisle:02d}-{rack:02d}-{level}", LocationKind.STORAGE, zone=zone,
+                    aisle=f"{aisle:02d}", rack=f"{rack:02d}", level=str(level), pick_sequence=next(sequence),
+                )
+
+
+# --- the catalogue ---------------------------------------------------------------------------------
+
+
+def _plan_products(rng: random.Random) -> tuple[PlannedProduct, ...]:
+    codes = _CodeBook(rng)
+    products: list[PlannedProduct] = []
+    numbers: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
+    for family in FAMILIES:
+        category = CATEGORIES[family.category]
+        style = next(numbers[f"{category.sku_prefix}-style"]) + 100
+        for options in itertools.product(*family.options):
+            sku = _sku(category, options, style, next(numbers[category.sku_prefix]))
+            products.append(_plan_product(rng, codes, family, category, sku, options))
+    return tuple(products) + _plan_kits(rng, codes, products)
+
+
+def _sku(category: Category, options: tuple[str, ...], style: int, number: int) -> str:
+    if category.key == "apparel":
+        colour, size = options
+        return f"{category.sku_prefix}-{style}-{COLOUR_CODES[colour]}-{re.sub(r'[^0-9A-Z]', '', size.upper())}"
+    return f"{category.sku_prefix}-{number:04d}"
+
+
+def _plan_product(rng, codes: _CodeBook, family: Family, category: Category, sku: str, options) -> PlannedProduct:
+    jan = codes.jan(family.brand)
+    barcodes = [PlannedBarcode(jan, BarcodeKind.EAN13)]
+    if family.case_packs and rng.random() < category.case_share:
+        pack = rng.choice(family.case_packs)
+        barcodes.append(PlannedBarcode(case_gtin14(jan), BarcodeKind.GTIN14, pack))
+    if family.short_code and rng.random() < 0.5:
+        barcodes.append(PlannedBarcode(codes.ean8(), BarcodeKind.EAN8))
+    if family.upc:
+        barcodes.append(PlannedBarcode(codes.upca(), BarcodeKind.UPCA))
+    safety = rng.randint(*category.safety_range)
+    tracking = category.tracking
+    return PlannedProduct(
+        sku=sku,
+        name=f"{family.brand} {family.template.format(*options)}",
+        family=family.key,
+        category=category.key,
+        zone=category.zone,
+        tracking=tracking,
+        min_shelf_life_days=rng.choice(category.min_shelf_life_days) if tracking is Tracking.LOT_EXPIRY else 0,
+        reorder_point=safety + rng.randint(*category.reorder_gap_range),
+        safety_stock=safety,
+        barcodes=tuple(barcodes),
+        mixed_lots=True if tracking is Tracking.SERIAL else None,
+    )
+
+
+def _plan_kits(rng, codes: _CodeBook, products: list[PlannedProduct]) -> tuple[PlannedProduct, ...]:
+    by_family: dict[str, list[str]] = defaultdict(list)
+    for product in products:
+        by_family[product.family].append(product.sku)
+    category = CATEGORIES["set"]
+    kits = []
+    for number, kit in enumerate(KITS, 1):
+        wanted = defaultdict(list)
+        for family_key, quantity in kit.components:
+            wanted[family_key].append(quantity)
+        components = tuple(
+            (sku, quantity)
+            for family_key, quantities in wanted.items()
+            for sku, quantity in zip(rng.sample(by_family[family_key], len(quantities)), quantities, strict=True)
+        )
+        kits.append(PlannedProduct(
+            sku=f"{category.sku_prefix}-{number:04d}", name=f"{kit.brand} {kit.name}", family="set", category="set",
+            zone=None, tracking=Tracking.NONE, min_shelf_life_days=0, reorder_point=0, safety_stock=0,
+            barcodes=(PlannedBarcode(codes.jan(kit.brand), BarcodeKind.EAN13),), components=components,
+        ))
+    return tuple(kits)
+
+
+# --- users -----------------------------------------------------------------------------------------
+
+
+def _plan_users(rng: random.Random) -> tuple[PlannedUser, ...]:
+    badges: set[str] = set()
+    users = []
+    for login, name, roles, warehouses in USERS:
+        badge = _new_badge(rng)
+        while badge in badges:
+            badge = _new_badge(rng)
+        badges.add(badge)
+        users.append(PlannedUser(
+            login, name, tuple(Role(r) for r in roles), f"{login}-pass", badge, f"{rng.randrange(10_000):04d}",
+            warehouses,
+        ))
+    return tuple(users)
+
+
+def _new_badge(rng: random.Random) -> str:
+    return BADGE_PREFIX + "".join(rng.choice(BADGE_ALPHABET) for _ in range(6))
+
+
+def _receiver_of(users: Sequence[PlannedUser], warehouse: str) -> str:
+    return next(
+        u.login for u in users
+        if Role.RECEIVER in u.roles and (u.warehouses is None or warehouse in u.warehouses)
+    )
+
+
+# --- lots and where the stock lies ----------------------------------------------------------------
+
+
+@dataclass
+class _LotNumbers:
+    """Lot and serial numbers of one product, never handed out twice."""
+
+    rng: random.Random
+    today: date
+    used: set[str] = field(default_factory=set)
+
+    def expiring(self, expiry: date) -> LotSpec:
+        return LotSpec(self._unique(lambda: f"{expiry:%y%m%d}{self.rng.choice('ABCDEFGHK')}"), expiry)
+
+    def batch(self) -> LotSpec:
+        made = self.today - timedelta(days=self.rng.randint(14, 400))
+        return LotSpec(self._unique(lambda: f"{made:%y%m}{self.rng.choice('ABCDEFGH')}{self.rng.randint(1, 9)}"))
+
+    def serials(self, count: int) -> list[LotSpec]:
+        start = self.rng.randrange(1_000, 90_000)
+        return [LotSpec(self._unique(lambda n=n: f"PG{self.today:%y}{start + n:06d}")) for n in range(count)]
+
+    def fresh(self, product: PlannedProduct) -> LotSpec | None:
+        """A new lot far from expiry (None for products without lots)."""
+        if product.tracking is Tracking.LOT_EXPIRY:
+            return self.expiring(_fresh_expiry(self.rng, self.today, product.min_shelf_life_days))
+        if product.tracking is Tracking.LOT:
+            return self.batch()
+        return None
+
+    def _unique(self, make) -> str:
+        number = make()
+        while number in self.used:
+            number = make()
+        self.used.add(number)
+        return number
+
+
+@dataclass(frozen=True)
+class _ProductStock:
+    """The lots of a product, with quantities, in the main warehouse's storage; the first is the freshest."""
+
+    product: PlannedProduct
+    lots: tuple[tuple[LotSpec | None, int], ...]
+    lot_numbers: _LotNumbers
+
+    @property
+    def main_lot(self) -> LotSpec | None:
+        return self.lots[0][0]
+
+    @property
+    def by_serial(self) -> bool:
+        return self.product.tracking is Tracking.SERIAL
+
+
+def _stock_range(product: PlannedProduct) -> tuple[int, int]:
+    return CATEGORIES[product.category].stock_range
+
+
+def _quantity(rng: random.Random, product: PlannedProduct, low: int, high: int) -> int:
+    """A quantity in [low, high], in whole cases when the product has a case code."""
+    quantity = rng.randint(low, max(low, high))
+    pack = product.case_pack
+    return max(pack, round(quantity / pack) * pack) if pack > 1 else quantity
+
+
+def _stock_of(rng: random.Random, product: PlannedProduct, today: date) -> _ProductStock:
+    low, high = _stock_range(product)
+    numbers = _LotNumbers(rng, today)
+    if product.tracking is Tracking.SERIAL:
+        lots = tuple((serial, 1) for serial in numbers.serials(rng.randint(low, high)))
+    elif product.tracking is Tracking.NONE:
+        lots = ((None, _quantity(rng, product, low, high)),)
+    elif product.tracking is Tracking.LOT:
+        lots = ((numbers.batch(), _quantity(rng, product, low, high)),)
+        if rng.random() < SECOND_LOT_SHARE:
+            lots += ((numbers.batch(), _quantity(rng, product, low, high // 3)),)
+    else:
+        lots = tuple(_expiring_lots(rng, product, today, numbers, low, high))
+    return _ProductStock(product, lots, numbers)
+
+
+def _expiring_lots(rng, product: PlannedProduct, today: date, numbers: _LotNumbers, low: int, high: int):
+    """A fresh lot; sometimes one inside the minimum shelf life; rarely one already expired."""
+    shelf_life = product.min_shelf_life_days
+    yield numbers.expiring(_fresh_expiry(rng, today, shelf_life)), _quantity(rng, product, low, high)
+    if rng.random() < NEAR_EXPIRY_SHARE:
+        near = today + timedelta(days=rng.randint(1, shelf_life - 1))
+        yield numbers.expiring(near), _quantity(rng, product, max(2, low // 4), high // 5)
+    if rng.random() < EXPIRED_SHARE:
+        past = today - timedelta(days=rng.randint(1, 60))
+        yield numbers.expiring(past), _quantity(rng, product, 2, max(2, high // 10))
+
+
+def _fresh_expiry(rng: random.Random, today: date, shelf_life: int) -> date:
+    return today + timedelta(days=shelf_life + rng.randint(30, 540))
+
+
+class _Shelves:
+    """The storage locations of one zone, filled round-robin, a few left empty for putaway.
+
+    A shelf holds at most `capacity` products and never two lots of the same product, so
+    expiry-tracked products keep one lot per location.
+    """
+
+    def __init__(self, rng: random.Random, codes: Sequence[str], capacity: int) -> None:
+        shuffled = list(codes)
+        rng.shuffle(shuffled)
+        self._usable = shuffled[round(len(shuffled) * EMPTY_SHELF_SHARE):]
+        self._capacity = capacity
+        self._held: dict[str, set[str]] = defaultdict(set)
+        self._turn = itertools.cycle(self._usable)
+
+    def place(self, sku: str) -> str:
+        for _ in range(len(self._usable)):
+            code = next(self._turn)
+            held = self._held[code]
+            if sku not in held and len(held) < self._capacity:
+                held.add(sku)
+                return code
+        raise RuntimeError(f"no free shelf left for {sku}")
+
+
+def _plan_receipts(rng, warehouses, products, users, today: date) -> tuple[PlannedReceipt, ...]:
+    stockable = [p for p in products if not p.is_kit]
+    stocked = [p for p in stockable if rng.random() < STOCKED_SHARE]
+    stocked_skus = {p.sku for p in stocked}
+    unstocked = [p for p in stockable if p.sku not in stocked_skus and p.tracking is not Tracking.SERIAL]
+    stock = [_stock_of(rng, p, today) for p in stocked]
+    main = next(w for w in warehouses if w.code == MAIN_WAREHOUSE)
+    second = next(w for w in warehouses if w.code != MAIN_WAREHOUSE)
+    references = (f"ZR-{today:%Y%m%d}-{n:03d}" for n in itertools.count(1))
+
+    def receipts(warehouse: PlannedWarehouse, lines: list[PlannedLine], note: str | None = None):
+        receiver = _receiver_of(users, warehouse.code)
+        for start in range(0, len(lines), RECEIPT_LINES):
+            chunk = tuple(lines[start:start + RECEIPT_LINES])
+            yield PlannedReceipt(warehouse.code, next(references), receiver, chunk, note)
+
+    return (
+        *receipts(main, _shelved_lines(rng, main, stock)),
+        *receipts(main, _dock_lines(rng, stock, unstocked, today)),
+        *receipts(main, _quarantine_lines(rng, stock), QUARANTINE_NOTE),
+        *receipts(second, _fast_mover_lines(rng, second, stock)),
+    )
+
+
+def _shelved_lines(rng, warehouse: PlannedWarehouse, stock: list[_ProductStock]) -> list[PlannedLine]:
+    """Every lot on its own shelf of the product's zone; the units of a serial-tracked product share one."""
+    layout = LAYOUTS[warehouse.code]
+    shelves = {z: _Shelves(rng, warehouse.storage_codes(z), layout.shelf_capacity) for z in layout.aisles_per_zone}
+    lines = []
+    for item in stock:
+        sku, zone_shelves = item.product.sku, shelves[item.product.zone]
+        if item.by_serial:
+            places = [zone_shelves.place(sku)] * len(item.lots)
+        else:
+            places = [zone_shelves.place(sku) for _ in item.lots]
+        lines.extend(PlannedLine(place, sku, qty, lot) for place, (lot, qty) in zip(places, item.lots, strict=True))
+    return lines
+
+
+def _dock_lines(rng, stock: list[_ProductStock], unstocked: list[PlannedProduct], today: date) -> list[PlannedLine]:
+    """Today's deliveries still on the dock, waiting for putaway: restocks and new arrivals."""
+    restocks = rng.sample([s for s in stock if not s.by_serial], DOCK_RESTOCKS)
+    lines = [
+        PlannedLine("DOCK", s.product.sku, _quantity(rng, s.product, *_stock_range(s.product)), s.main_lot)
+        for s in restocks
+    ]
+    for product in rng.sample(unstocked, min(DOCK_NEW_ARRIVALS, len(unstocked))):
+        lot = _LotNumbers(rng, today).fresh(product)
+        lines.append(PlannedLine("DOCK", product.sku, _quantity(rng, product, *_stock_range(product)), lot))
+    return lines
+
+
+def _quarantine_lines(rng, stock: list[_ProductStock]) -> list[PlannedLine]:
+    """Deliveries held at receiving inspection (damaged cartons): one new lot per product."""
+    held = rng.sample([s for s in stock if not s.by_serial], QUARANTINED_PRODUCTS)
+    return [
+        PlannedLine("QUARANTINE", s.product.sku, _quantity(rng, s.product, 2, 24), s.lot_numbers.fresh(s.product))
+        for s in held
+    ]
+
+
+def _fast_mover_lines(rng, warehouse: PlannedWarehouse, stock: list[_ProductStock]) -> list[PlannedLine]:
+    """Some products of each zone, also kept in the second warehouse (from the same fresh lot)."""
+    layout = LAYOUTS[warehouse.code]
+    lines = []
+    for zone, count in layout.fast_movers_per_zone.items():
+        shelves = _Shelves(rng, warehouse.storage_codes(zone), layout.shelf_capacity)
+        candidates = [s for s in stock if s.product.zone == zone and not s.by_serial]
+        for item in rng.sample(candidates, min(count, len(candidates))):
+            low, high = _stock_range(item.product)
+            quantity = _quantity(rng, item.product, low, high // 2)
+            lines.append(PlannedLine(shelves.place(item.product.sku), item.product.sku, quantity, item.main_lot))
+    return lines
+
+
+# --- writing the plan ------------------------------------------------------------------------------
+
+
+def database_is_empty(session: Session) -> bool:
+    """True when there is no warehouse, no product and no user: the only state the demo loads into."""
+    return all(session.scalar(select(model.id).limit(1)) is None for model in (Warehouse, Product, User))
+
+
+def load_demo(session: Session, *, seed: int = DEFAULT_SEED, today: date | None = None) -> DemoSummary:
+    """Load the demo warehouse into an empty database, in one unit of work, and say what it holds.
+
+    Raises `DatabaseNotEmpty` (writing nothing) when any warehouse, product or user exists.
+    All stock arrives through `ledger.post` as receipts from the warehouse's SUPPLIER, so the
+    ledger invariant holds afterwards. A failure part-way leaves the database as it was.
+    """
+    plan = plan_demo(seed, today)
+    with write_transaction(session):
+        if not database_is_empty(session):
+            raise DatabaseNotEmpty()
+        warehouse_ids = _create_warehouses(session, plan.warehouses)
+        location_ids = _location_ids(session)
+        product_ids = _create_products(session, plan.products)
+        user_ids = _create_users(session, plan.users, warehouse_ids)
+        _post_receipts(session, plan, warehouse_ids, location_ids, product_ids, user_ids)
+        return _summarise(session, plan, warehouse_ids)
+
+
+def _create_warehouses(session: Session, warehouses: Sequence[PlannedWarehouse]) -> dict[str, int]:
+    ids = {}
+    for planned in warehouses:
+        warehouse = create_warehouse(session, planned.code, planned.name)
+        ids[planned.code] = warehouse.id
+        session.add_all(
+            Location(
+                warehouse_id=warehouse.id, code=loc.code, name=loc.name, kind=loc.kind, zone=loc.zone,
+                aisle=loc.aisle, rack=loc.rack, level=loc.level, pick_sequence=loc.pick_sequence,
+                sellable=loc.sellable, active=True,
+            )
+            for loc in planned.locations
+        )
+    session.flush()
+    return ids
+
+
+def _location_ids(session: Session) -> dict[tuple[int, str], int]:
+    rows = session.execute(select(Location.warehouse_id, Location.code, Location.id))
+    return {(warehouse_id, code): location_id for warehouse_id, code, location_id in rows}
+
+
+def _create_products(session: Session, planned: Sequence[PlannedProduct]) -> dict[str, int]:
+    products = {
+        p.sku: Product(
+            sku=p.sku, name=p.name, tracking=p.tracking, min_shelf_life_days=p.min_shelf_life_days,
+            reorder_point=p.reorder_point, safety_stock=p.safety_stock, is_kit=p.is_kit, zone=p.zone,
+            mixed_lots=p.mixed_lots, active=True,
+            barcodes=[ProductBarcode(code=b.code, kind=b.kind, pack_qty=b.pack_qty) for b in p.barcodes],
+        )
+        for p in planned
+    }
+    for p in planned:
+        products[p.sku].components = [
+            KitComponent(component=products[sku], quantity=quantity) for sku, quantity in p.components
+        ]
+    session.add_all(products.values())
+    session.flush()
+    return {sku: product.id for sku, product in products.items()}
+
+
+def _create_users(session: Session, planned: Sequence[PlannedUser], warehouse_ids: dict[str, int]) -> dict[str, int]:
+    warehouses = {code: session.get(Warehouse, wid) for code, wid in warehouse_ids.items()}
+    users = {}
+    for p in planned:
+        user = User(login=p.login, name=p.name, badge_code=p.badge_code, all_warehouses=p.warehouses is None,
+                    active=True)
+        user.set_password(p.password)
+        user.set_pin(p.pin)
+        user.role_rows = [UserRole(role=role) for role in p.roles]
+        user.warehouses = [warehouses[code] for code in p.warehouses or ()]
+        users[p.login] = user
+    session.add_all(users.values())
+    session.flush()
+    return {login: user.id for login, user in users.items()}
+
+
+def _post_receipts(session, plan: DemoPlan, warehouse_ids, location_ids, product_ids, user_ids) -> None:
+    for number, receipt in enumerate(plan.receipts, 1):
+        warehouse_id = warehouse_ids[receipt.warehouse]
+        supplier = location_ids[(warehouse_id, "SUPPLIER")]
+        moves = [
+            ledger.Move(product_ids[line.sku], line.quantity, supplier, location_ids[(warehouse_id, line.location)],
+                        MoveReason.RECEIPT, lot=line.lot)
+            for line in receipt.lines
+        ]
+        ledger.post(
+            session, moves, key=f"demo-receipt-{number}", user_id=user_ids[receipt.received_by],
+            reference=receipt.reference, note=receipt.note, today=plan.today,
+        )
+
+
+def _summarise(session: Session, plan: DemoPlan, warehouse_ids: dict[str, int]) -> DemoSummary:
+    codes = [w.code for w in plan.warehouses]
+    return DemoSummary(
+        seed=plan.seed,
+        today=plan.today,
+        warehouses=tuple(_warehouse_summary(session, w, warehouse_ids[w.code]) for w in plan.warehouses),
+        counts=_counts(session),
+        users=tuple(u.summary(codes) for u in plan.users),
+    )
+
+
+def _warehouse_summary(session: Session, planned: PlannedWarehouse, warehouse_id: int) -> DemoWarehouse:
+    in_warehouse = Location.warehouse_id == warehouse_id
+    storage = session.scalar(
+        select(func.count()).select_from(Location).where(in_warehouse, Location.kind == LocationKind.STORAGE)
+    )
+    stocked = session.scalar(
+        select(func.count(func.distinct(Quant.location_id)))
+        .join(Location, Location.id == Quant.location_id)
+        .where(in_warehouse, Location.kind == LocationKind.STORAGE, Quant.on_hand > 0)
+    )
+    others = session.scalars(
+        select(Location.code)
+        .where(in_warehouse, Location.kind != LocationKind.STORAGE, Location.kind.not_in(VIRTUAL_KIND_VALUES))
+        .order_by(Location.kind, Location.code)
+    ).all()
+    units = session.scalar(
+        select(func.coalesce(func.sum(Quant.on_hand), 0)).join(Location, Location.id == Quant.location_id)
+        .where(in_warehouse)
+    )
+    return DemoWarehouse(planned.code, planned.name, storage, storage - stocked, tuple(others), int(units))
+
+
+def _counts(session: Session) -> DemoCounts:
+    def count(model, *where) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(*where))
+
+    return DemoCounts(
+        locations=count(Location, Location.kind.not_in(VIRTUAL_KIND_VALUES)),
+        storage_locations=count(Location, Location.kind == LocationKind.STORAGE),
+        products=count(Product),
+        kits=count(Product, Product.is_kit.is_(True)),
+        lots=count(Lot),
+        quants=count(Quant, Quant.on_hand > 0),
+        moves=count(StockMove),
+    )
+
+
+__all__ = [
+    "DEFAULT_SEED", "DatabaseNotEmpty", "DemoCounts", "DemoPlan", "DemoSummary", "DemoUser", "DemoWarehouse",
+    "case_gtin14", "database_is_empty", "gs1_check_digit", "load_demo", "plan_demo", "storage_in_walking_order",
+]

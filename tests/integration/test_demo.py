@@ -1,0 +1,191 @@
+"""The demo warehouse (`flask --app app demo load`) on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import Role, User
+from app.demo import DatabaseNotEmpty, database_is_empty, load_demo, plan_demo
+from app.extensions import db
+from app.stock.availability import availability
+from app.stock.models import (
+    BarcodeKind,
+    KitComponent,
+    Location,
+    LocationKind,
+    Lot,
+    MoveReason,
+    Product,
+    ProductBarcode,
+    Quant,
+    StockMove,
+    Tracking,
+    Warehouse,
+)
+from app.stock.verify import verify
+from tests import factories as f
+
+TODAY = date(2026, 11, 24)
+GTIN_LENGTHS = {BarcodeKind.EAN13: 13, BarcodeKind.EAN8: 8, BarcodeKind.UPCA: 12, BarcodeKind.GTIN14: 14}
+
+
+def has_valid_gs1_check_digit(code: str) -> bool:
+    """Weights 3,1,3,… from the right over every digit, check digit included: the sum ends in 0."""
+    digits = [int(d) for d in reversed(code)]
+    return sum(d * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits)) % 10 == 0
+
+
+def table_counts(session) -> dict[str, int]:
+    return {t.name: session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
+
+
+def main_warehouse(session) -> Warehouse:
+    return session.execute(select(Warehouse).where(Warehouse.code == "TKY")).scalar_one()
+
+
+def test_the_plan_depends_only_on_the_seed_and_the_date():
+    assert plan_demo(7, TODAY) == plan_demo(7, TODAY)
+    assert plan_demo(7, TODAY) != plan_demo(8, TODAY)
+
+
+def test_the_demo_loads_once_through_the_ledger_and_a_second_load_changes_nothing(session):
+    assert database_is_empty(session)
+
+    summary = load_demo(session, today=TODAY)
+
+    assert verify(session) == []
+    assert_locations(session, main_warehouse(session))
+    assert_catalogue(session)
+    assert_lots_and_stock(session)
+    assert_users(session, summary)
+    assert_availability(session, main_warehouse(session))
+    assert summary.counts.products == session.scalar(select(func.count()).select_from(Product))
+    assert summary.counts.moves == session.scalar(select(func.count()).select_from(StockMove))
+    assert [w.code for w in summary.warehouses] == ["TKY", "OSK"]
+    assert summary.warehouses[0].empty_storage_locations >= 10
+    assert any("admin-pass" in line for line in summary.lines())
+
+    assert not database_is_empty(session)
+    before = table_counts(session)
+    with pytest.raises(DatabaseNotEmpty):
+        load_demo(session, seed=2, today=TODAY)
+    assert table_counts(session) == before
+
+
+def test_a_database_holding_only_a_user_is_not_loaded_into(session):
+    f.user(session, Role.ADMIN, login="operator")
+    assert not database_is_empty(session)
+
+    with pytest.raises(DatabaseNotEmpty):
+        load_demo(session, today=TODAY)
+
+    assert session.scalar(select(func.count()).select_from(Warehouse)) == 0
+    assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def assert_locations(session, warehouse: Warehouse) -> None:
+    locations = session.scalars(select(Location).where(Location.warehouse_id == warehouse.id)).all()
+    storage = [loc for loc in locations if loc.kind is LocationKind.STORAGE]
+    assert 280 <= len(storage) <= 320
+    assert {loc.zone for loc in storage} == {"A", "B", "C"}
+    pattern = re.compile(warehouse.location_pattern)
+    for loc in storage:
+        assert pattern.match(loc.code), loc.code
+        assert loc.code == f"{loc.zone}-{loc.aisle}-{loc.rack}-{loc.level}"
+        assert loc.sellable and loc.active
+    assert_walking_order(storage)
+    kinds = {loc.code: loc.kind for loc in locations}
+    assert kinds["PACK-01"] is kinds["PACK-03"] is LocationKind.PACKING
+    assert kinds["SHIP-01"] is LocationKind.SHIPPING
+    assert kinds["DOCK"] is LocationKind.DOCK and kinds["QUARANTINE"] is LocationKind.QUARANTINE
+    assert not any(loc.sellable for loc in locations if loc.kind is not LocationKind.STORAGE)
+
+
+def assert_walking_order(storage: list[Location]) -> None:
+    """Unique pick sequences; zones and aisles in order, each walked once, up one aisle and down the next."""
+    walk = sorted(storage, key=lambda loc: loc.pick_sequence)
+    assert len({loc.pick_sequence for loc in walk}) == len(walk)
+    aisles = [(aisle, [loc.rack for loc in shelves])
+              for aisle, shelves in itertools.groupby(walk, key=lambda loc: (loc.zone, loc.aisle))]
+    assert [a for a, _ in aisles] == sorted({a for a, _ in aisles})
+    for walked, (_, racks) in enumerate(aisles):
+        assert racks == sorted(racks, reverse=walked % 2 == 1)
+
+
+def assert_catalogue(session) -> None:
+    products = session.scalars(select(Product)).all()
+    assert 450 <= len(products) <= 550
+    assert all(re.search(r"[ぁ-んァ-ヶ一-龯]", p.name) for p in products)
+    for product in products:
+        jans = [b.code for b in product.barcodes if b.kind is BarcodeKind.EAN13]
+        assert jans and all(code[:2] in ("45", "49") for code in jans), product.sku
+    barcodes = session.scalars(select(ProductBarcode)).all()
+    for barcode in barcodes:
+        assert len(barcode.code) == GTIN_LENGTHS[barcode.kind] and has_valid_gs1_check_digit(barcode.code), barcode.code
+    cases = [b for b in barcodes if b.kind is BarcodeKind.GTIN14]
+    assert len(cases) >= 20
+    assert all(b.code[0] == "1" and b.pack_qty in (6, 12, 24) for b in cases)
+    assert any(b.kind is BarcodeKind.EAN8 for b in barcodes) and any(b.kind is BarcodeKind.UPCA for b in barcodes)
+
+    by_tracking = {t: [p for p in products if p.tracking is t] for t in Tracking}
+    assert len(by_tracking[Tracking.NONE]) > len(products) / 4
+    assert by_tracking[Tracking.LOT] and by_tracking[Tracking.SERIAL]
+    assert all(30 <= p.min_shelf_life_days <= 180 for p in by_tracking[Tracking.LOT_EXPIRY])
+    assert all(p.zone in ("A", "B", "C") for p in products if not p.is_kit)
+
+    kits = [p for p in products if p.is_kit]
+    assert len(kits) >= 5
+    assert all(2 <= len(k.components) <= 3 for k in kits)
+    assert session.scalar(select(func.count()).select_from(KitComponent)) == sum(len(k.components) for k in kits)
+
+
+def assert_lots_and_stock(session) -> None:
+    rows = session.execute(
+        select(Lot.expiry, Product.min_shelf_life_days).join(Product, Product.id == Lot.product_id)
+        .where(Product.tracking == Tracking.LOT_EXPIRY)
+    ).all()
+    past = [e for e, _ in rows if e < TODAY]
+    near = [e for e, days in rows if TODAY <= e < TODAY + timedelta(days=days)]
+    far = [e for e, days in rows if e >= TODAY + timedelta(days=days)]
+    assert len(past) >= 3 and len(near) >= 10 and len(far) >= 100
+
+    quants = session.execute(
+        select(Quant.product_id, Quant.location_id, Quant.lot_id, Location.kind, Product.tracking)
+        .join(Location, Location.id == Quant.location_id).join(Product, Product.id == Quant.product_id)
+        .where(Quant.on_hand > 0)
+    ).all()
+    expiring = [(q.product_id, q.location_id) for q in quants if q.tracking is Tracking.LOT_EXPIRY]
+    assert len(expiring) == len(set(expiring)), "an expiry-tracked product keeps one lot per location"
+    assert sum(q.kind is LocationKind.QUARANTINE for q in quants) >= 5
+    assert sum(q.kind is LocationKind.DOCK for q in quants) >= 3
+
+    reasons = session.execute(select(StockMove.reason).distinct()).scalars().all()
+    assert reasons == [MoveReason.RECEIPT]
+
+
+def assert_users(session, summary) -> None:
+    assert {role for u in summary.users for role in u.roles} == {r.value for r in Role}
+    badges = [u.badge_code for u in summary.users]
+    assert len(set(badges)) == len(badges)
+    for shown in summary.users:
+        user = session.execute(select(User).where(User.login == shown.login)).scalar_one()
+        assert user.check_password(shown.password) and user.check_pin(shown.pin)
+        assert re.fullmatch(r"ZU-[A-Z0-9]{6}", user.badge_code) and user.badge_code == shown.badge_code
+        assert re.fullmatch(r"\d{4}", shown.pin)
+        assert {r.value for r in user.roles} == set(shown.roles)
+        assert user.all_warehouses or [w.code for w in user.warehouses] == sorted(shown.warehouses)
+    admin = session.execute(select(User).where(User.login == "admin")).scalar_one()
+    assert admin.all_warehouses and admin.has_role(Role.ADMIN)
+
+
+def assert_availability(session, warehouse: Warehouse) -> None:
+    available = availability(session, warehouse.id, today=TODAY)
+    products = session.execute(select(Product.id, Product.is_kit)).all()
+    stockable = [pid for pid, is_kit in products if not is_kit]
+    kits = [pid for pid, is_kit in products if is_kit]
+    assert sum(available.get(pid, 0) > 0 for pid in stockable) > 0.6 * len(stockable)
+    assert any(available.get(pid, 0) > 0 for pid in kits)
