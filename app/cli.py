@@ -126,4 +126,4 @@ def demo_load():
         click.echo("demo load: the database already has data; nothing changed.")
         return
     summary = demo.load_demo(db.session)
-    click.echo(demo.format_summary(summary) if hasattr(demo, "format_summary") else str(summary))
+    click.echo("\n".join(summary.lines()))

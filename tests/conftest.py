@@ -25,13 +25,25 @@ DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ("sqlite", "postgresql")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--screenshots", action="store_true", help="save README screenshots from the browser tests")
+
+
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests are not collected in their SQLite variant (not skipped: absent)."""
+    """Collect each test only for the databases it is meant for (not skipped: absent).
+
+    PostgreSQL-only tests drop their SQLite variant; browser tests drive the embedded
+    SQLite default (their stock paths are covered on both databases below the browser).
+    """
     keep, drop = [], []
     for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("backend") if callspec else None
         if item.get_closest_marker("postgres_only") and backend == "sqlite":
+            drop.append(item)
+        elif item.get_closest_marker("browser") and backend == "postgresql":
             drop.append(item)
         else:
             keep.append(item)

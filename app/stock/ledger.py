@@ -10,9 +10,9 @@ releases — atomically, under one idempotency key:
   row, an increase is an upsert (``INSERT … ON CONFLICT … DO UPDATE``), so a quant or lot
   seen for the first time is created race-free. Statements run in a fixed order (sorted by
   product, location, lot) so two postings never wait on each other in a cycle.
-* On PostgreSQL every (warehouse, product) whose availability may change is locked first
-  (a transaction-scoped advisory lock), so the availability written into its stock event
-  is the one that holds at commit. On SQLite the whole write transaction is serialised by
+* On PostgreSQL every product whose availability may change is locked first (a
+  transaction-scoped advisory lock, taken in the same statement that claims the key), so
+  the availability written into its stock event is the one that holds at commit. On SQLite the whole write transaction is serialised by
   ``BEGIN IMMEDIATE`` (see app.database).
 * Anything that would break the ledger invariant is refused with a `StockError` and,
   because the caller's unit of work rolls back, nothing is written.
@@ -25,26 +25,24 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import and_, case, insert, literal, null, select, text, update
+from sqlalchemy import case, insert, literal, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.database import in_write_transaction
-from app.stock import errors
-from app.stock.availability import available_for_product
+from app.stock import errors, statements
 from app.stock.models import (
     NO_LOT,
-    Location,
+    LocationKind,
     Lot,
     MoveReason,
     Posting,
-    Product,
     Quant,
     Reservation,
     ReservationStatus,
-    StockEvent,
     StockMove,
     Tracking,
 )
@@ -206,22 +204,23 @@ def post(
 
     fingerprint = _fingerprint(ops)
     now = utcnow()
-    posting_id = _claim_posting(session, key, fingerprint, user_id, reference, note, now)
+    conn = session.connection()  # Core statements on the unit of work's connection: no ORM bookkeeping
+    locked = _availability_locks(conn, ops)
+    posting_id = _claim_posting(conn, key, fingerprint, user_id, reference, note, now, locked)
     if posting_id is None:
-        return _replay(session, key, fingerprint)
+        return _replay(conn, key, fingerprint)
 
     today = today or local_today()
-    reservations = _lock_reservations(session, ops)
-    locations = _load_locations(session, ops, reservations)
-    products = _load_products(session, ops, reservations)
-    lots = _resolve_lots(session, ops, products, now)
+    reservations = _lock_reservations(conn, ops)
+    locations, products = _load_names(conn, ops, reservations)
+    lots = _resolve_lots(conn, ops, products, now)
 
     plan = _plan(ops, locations, products, lots, reservations)
-    _lock_availability(session, plan)
-    quant_ids = _apply_quant_changes(session, plan, locations, products, lots, now)
-    move_ids = _insert_moves(session, ops, plan, posting_id, key, user_id, now)
-    reservation_ids = _write_reservations(session, ops, plan, quant_ids, posting_id, key, user_id, now)
-    _append_events(session, plan, products, posting_id, today, now)
+    _lock_availability(conn, plan, locked)
+    quant_ids = _apply_quant_changes(conn, plan, locations, products, lots, now)
+    move_ids = _insert_moves(conn, ops, plan, posting_id, key, user_id, now)
+    reservation_ids = _write_reservations(conn, ops, plan, quant_ids, posting_id, key, user_id, now)
+    _append_events(conn, plan, products, posting_id, today, now)
     return Posted(posting_id, move_ids, reservation_ids, tuple(plan.move_lots))
 
 
@@ -240,34 +239,31 @@ def _fingerprint(ops: Sequence[Operation]) -> str:
     return hashlib.sha256(repr(ops).encode()).hexdigest()
 
 
-def _dialect_insert(session: Session, table):
-    dialect = session.get_bind().dialect.name
+def _dialect_insert(conn: Connection, table):
+    dialect = conn.dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-def _claim_posting(session, key, fingerprint, user_id, reference, note, now) -> int | None:
-    stmt = (
-        _dialect_insert(session, Posting.__table__)
-        .values(idempotency_key=key, fingerprint=fingerprint, user_id=user_id,
-                reference=reference, note=note, created_at=now)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(Posting.__table__.c.id)
-    )
-    return session.execute(stmt).scalar_one_or_none()
+def _claim_posting(conn, key, fingerprint, user_id, reference, note, now, locks) -> int | None:
+    params = {"p_key": key, "p_fingerprint": fingerprint, "p_user_id": user_id, "p_reference": reference,
+              "p_note": note, "p_now": now}
+    if conn.dialect.name == "postgresql":
+        return conn.execute(_sql(conn).claim_and_lock, {**params, "p_locks": list(locks)}).scalar_one_or_none()
+    return conn.execute(_sql(conn).claim, params).scalar_one_or_none()
 
 
-def _replay(session: Session, key: str, fingerprint: str) -> Posted:
-    posting_id, first_fingerprint = session.execute(
+def _replay(conn: Connection, key: str, fingerprint: str) -> Posted:
+    posting_id, first_fingerprint = conn.execute(
         select(Posting.id, Posting.fingerprint).where(Posting.idempotency_key == key)
     ).one()
     if first_fingerprint != fingerprint:
         raise errors.IdempotencyConflict(key)
-    moves = session.execute(
+    moves = conn.execute(
         select(StockMove.id, StockMove.lot_id).where(StockMove.posting_id == posting_id).order_by(StockMove.id)
     ).all()
-    reservation_ids = session.scalars(
+    reservation_ids = conn.execute(
         select(Reservation.id).where(Reservation.posting_id == posting_id).order_by(Reservation.id)
-    ).all()
+    ).scalars().all()
     return Posted(
         posting_id, tuple(m.id for m in moves), tuple(reservation_ids), tuple(m.lot_id for m in moves), True
     )
@@ -276,7 +272,7 @@ def _replay(session: Session, key: str, fingerprint: str) -> Posted:
 # --- loading what the operations name ----------------------------------------------------
 
 
-def _lock_reservations(session: Session, ops: Sequence[Operation]) -> dict[int, _Res]:
+def _lock_reservations(conn: Connection, ops: Sequence[Operation]) -> dict[int, _Res]:
     ids = sorted(
         {op.reservation_id for op in ops if isinstance(op, Release)}
         | {op.reservation_id for op in ops if isinstance(op, Move) and op.reservation_id}
@@ -293,74 +289,68 @@ def _lock_reservations(session: Session, ops: Sequence[Operation]) -> dict[int, 
         .order_by(Reservation.id)
         .with_for_update(of=Reservation)
     )
-    found = {row.id: _Res(*row) for row in session.execute(stmt)}
+    found = {row.id: _Res(*row) for row in conn.execute(stmt)}
     for rid in ids:
         if rid not in found:
             raise errors.ReservationNotOpen(rid)
     return found
 
 
-def _load_locations(session, ops, reservations) -> dict[int, _Loc]:
-    ids: set[int] = {r.location_id for r in reservations.values()}
+def _load_names(conn, ops, reservations) -> tuple[dict[int, _Loc], dict[int, _Prod]]:
+    """The locations and products the operations name, in one query; unknown ids are refused."""
+    location_ids: set[int] = {r.location_id for r in reservations.values()}
+    product_ids: set[int] = {r.product_id for r in reservations.values()}
     for op in ops:
         if isinstance(op, Move):
-            ids.update((op.from_location_id, op.to_location_id))
+            location_ids.update((op.from_location_id, op.to_location_id))
         elif isinstance(op, Reserve):
-            ids.add(op.location_id)
-    rows = session.execute(
-        select(Location.id, Location.code, Location.kind, Location.warehouse_id, Location.sellable, Location.active)
-        .where(Location.id.in_(ids))
-    )
-    found = {r.id: _Loc(r.id, r.code, r.kind, r.warehouse_id, r.sellable, r.active, r.kind.is_virtual) for r in rows}
-    for lid in ids:
-        if lid not in found:
-            raise errors.UnknownLocation(lid)
-    return found
+            location_ids.add(op.location_id)
+        if isinstance(op, (Move, Reserve)):
+            product_ids.add(op.product_id)
+    rows = conn.execute(_sql(conn).names, {"p_location_ids": sorted(location_ids), "p_product_ids": sorted(product_ids)})
+    locations: dict[int, _Loc] = {}
+    products: dict[int, _Prod] = {}
+    for what, id_, name, kind, warehouse_id, flag, active, days in rows:
+        if what == "L":
+            kind = LocationKind(kind)
+            locations[id_] = _Loc(id_, name, kind, warehouse_id, bool(flag), bool(active), kind.is_virtual)
+        else:
+            products[id_] = _Prod(id_, name, Tracking(kind), bool(flag), days)
+    for lid in location_ids - locations.keys():
+        raise errors.UnknownLocation(lid)
+    for pid in product_ids - products.keys():
+        raise errors.UnknownProduct(pid)
+    return locations, products
 
 
-def _load_products(session, ops, reservations) -> dict[int, _Prod]:
-    ids = {r.product_id for r in reservations.values()} | {
-        op.product_id for op in ops if isinstance(op, (Move, Reserve))
-    }
-    rows = session.execute(
-        select(Product.id, Product.sku, Product.tracking, Product.is_kit, Product.min_shelf_life_days)
-        .where(Product.id.in_(ids))
-    )
-    found = {r.id: _Prod(*r) for r in rows}
-    for pid in ids:
-        if pid not in found:
-            raise errors.UnknownProduct(pid)
-    return found
-
-
-def _resolve_lots(session, ops, products, now) -> dict[int | LotSpec, _Lot]:
+def _resolve_lots(conn, ops, products, now) -> dict[int | LotSpec, _Lot]:
     """Lots by id, and lots named by number (created race-free on first sight)."""
     ids = {op.lot for op in ops if isinstance(op, Move) and isinstance(op.lot, int)}
     ids |= {op.lot_id for op in ops if isinstance(op, Reserve) and op.lot_id}
     lots: dict[int | LotSpec, _Lot] = {}
     if ids:
-        rows = session.execute(select(Lot.id, Lot.product_id, Lot.number, Lot.expiry).where(Lot.id.in_(ids)))
+        rows = conn.execute(select(Lot.id, Lot.product_id, Lot.number, Lot.expiry).where(Lot.id.in_(ids)))
         lots.update({r.id: _Lot(*r) for r in rows})
         for lid in ids:
             if lid not in lots:
                 raise errors.UnknownLot(lid)
     specs = {(op.product_id, op.lot) for op in ops if isinstance(op, Move) and isinstance(op.lot, LotSpec)}
     for product_id, spec in sorted(specs, key=lambda s: (s[0], s[1].number)):
-        lots[(product_id, spec)] = _ensure_lot(session, products[product_id], spec, now)
+        lots[(product_id, spec)] = _ensure_lot(conn, products[product_id], spec, now)
     return lots
 
 
-def _ensure_lot(session: Session, product: _Prod, spec: LotSpec, now) -> _Lot:
+def _ensure_lot(conn: Connection, product: _Prod, spec: LotSpec, now) -> _Lot:
     number = spec.number.strip()
     if not number:
         raise errors.LotRequired(product.sku)
     stmt = (
-        _dialect_insert(session, Lot.__table__)
+        _dialect_insert(conn, Lot.__table__)
         .values(product_id=product.id, number=number, expiry=spec.expiry, first_received_at=now, created_at=now)
         .on_conflict_do_nothing(index_elements=["product_id", "number"])
     )
-    session.execute(stmt)
-    row = session.execute(
+    conn.execute(stmt)
+    row = conn.execute(
         select(Lot.id, Lot.product_id, Lot.number, Lot.expiry)
         .where(Lot.product_id == product.id, Lot.number == number)
     ).one()
@@ -368,7 +358,7 @@ def _ensure_lot(session: Session, product: _Prod, spec: LotSpec, now) -> _Lot:
     if spec.expiry is not None and lot.expiry is not None and lot.expiry != spec.expiry:
         raise errors.LotExpiryMismatch(product.sku, number, lot.expiry, spec.expiry)
     if spec.expiry is not None and lot.expiry is None:
-        session.execute(update(Lot).where(Lot.id == lot.id, Lot.expiry.is_(None)).values(expiry=spec.expiry))
+        conn.execute(update(Lot.__table__).where(Lot.id == lot.id, Lot.expiry.is_(None)).values(expiry=spec.expiry))
         lot = _Lot(lot.id, lot.product_id, lot.number, spec.expiry)
     return lot
 
@@ -483,87 +473,73 @@ def _take_from_reservation(plan: _Plan, res: _Res, quantity: int) -> None:
 # --- applying the plan ---------------------------------------------------------------------
 
 
-def _lock_availability(session: Session, plan: _Plan) -> None:
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite: BEGIN IMMEDIATE already serialises every writer
-    for warehouse_id, product_id in sorted(plan.availability):
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": (warehouse_id << 32) | product_id})
+def _availability_locks(conn: Connection, ops: Sequence[Operation]) -> tuple[int, ...]:
+    """Products whose availability the operations may change, locked (PostgreSQL) before anything else.
+
+    SQLite needs none: BEGIN IMMEDIATE already serialises every writer.
+    """
+    if conn.dialect.name != "postgresql":
+        return ()
+    return tuple(sorted({op.product_id for op in ops if isinstance(op, (Move, Reserve))}))
 
 
-def _apply_quant_changes(session, plan: _Plan, locations, products, lots, now) -> dict[tuple, int]:
+def _lock_availability(conn: Connection, plan: _Plan, locked: tuple[int, ...]) -> None:
+    """Lock products only known from reservations (a release), after those already locked."""
+    if conn.dialect.name != "postgresql":
+        return
+    for product_id in sorted({p for _w, p in plan.availability} - set(locked)):
+        conn.execute(_sql(conn).advisory_lock, {"p_k": product_id})
+
+
+def _apply_quant_changes(conn, plan: _Plan, locations, products, lots, now) -> dict[tuple, int]:
     quant_ids: dict[tuple, int] = {}
     for key in sorted(plan.changes):
         change = plan.changes[key]
         if change.on_hand == 0 and change.reserved == 0:
-            quant_ids[key] = _quant_id(session, change)
+            quant_ids[key] = _quant_id(conn, change)
             continue
         creatable = change.on_hand >= change.reserved >= 0
-        row = _upsert_quant(session, change, now) if creatable else _update_quant(session, change, now)
+        row = _upsert_quant(conn, change, now) if creatable else _update_quant(conn, change, now)
         if row is None:
-            raise _refusal(session, change, locations, products)
+            raise _refusal(conn, change, locations, products)
         quant_ids[key] = row
     return quant_ids
 
 
-def _quant_filter(change: _QuantChange):
-    return and_(
-        Quant.product_id == change.product_id,
-        Quant.location_id == change.location_id,
-        Quant.lot_key == (change.lot_id or NO_LOT),
-    )
+def _quant_params(change: _QuantChange, now=None) -> dict:
+    return {
+        "p_product_id": change.product_id, "p_location_id": change.location_id, "p_lot_id": change.lot_id,
+        "p_lot_key": change.lot_id or NO_LOT, "p_dh": change.on_hand, "p_dr": change.reserved, "p_now": now,
+    }
 
 
-def _quant_id(session, change: _QuantChange) -> int:
-    return session.execute(select(Quant.id).where(_quant_filter(change))).scalar_one()
+def _quant_id(conn, change: _QuantChange) -> int:
+    return conn.execute(_sql(conn).quant_id, _quant_params(change)).scalar_one()
 
 
-def _update_quant(session, change: _QuantChange, now) -> int | None:
-    stmt = (
-        update(Quant)
-        .where(
-            _quant_filter(change),
-            Quant.on_hand + change.on_hand >= Quant.reserved + change.reserved,
-            Quant.reserved + change.reserved >= 0,
-        )
-        .values(on_hand=Quant.on_hand + change.on_hand, reserved=Quant.reserved + change.reserved, updated_at=now)
-        .returning(Quant.id)
-    )
-    return session.execute(stmt).scalar_one_or_none()
+def _update_quant(conn, change: _QuantChange, now) -> int | None:
+    return conn.execute(_sql(conn).decrease, _quant_params(change, now)).scalar_one_or_none()
 
 
-def _upsert_quant(session, change: _QuantChange, now) -> int | None:
-    table = Quant.__table__
-    stmt = _dialect_insert(session, table).values(
-        product_id=change.product_id, location_id=change.location_id, lot_id=change.lot_id,
-        lot_key=change.lot_id or NO_LOT, on_hand=change.on_hand, reserved=change.reserved, updated_at=now,
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["product_id", "location_id", "lot_key"],
-        set_={
-            "on_hand": table.c.on_hand + stmt.excluded.on_hand,
-            "reserved": table.c.reserved + stmt.excluded.reserved,
-            "updated_at": stmt.excluded.updated_at,
-        },
-        where=table.c.on_hand + stmt.excluded.on_hand >= table.c.reserved + stmt.excluded.reserved,
-    ).returning(table.c.id)
-    return session.execute(stmt).scalar_one_or_none()
+def _upsert_quant(conn, change: _QuantChange, now) -> int | None:
+    return conn.execute(_sql(conn).upsert, _quant_params(change, now)).scalar_one_or_none()
 
 
-def _refusal(session, change: _QuantChange, locations, products) -> errors.StockError:
+def _refusal(conn, change: _QuantChange, locations, products) -> errors.StockError:
     """Explain why a conditional update matched no row."""
-    current = session.execute(select(Quant.on_hand, Quant.reserved).where(_quant_filter(change))).one_or_none()
+    current = conn.execute(_sql(conn).quant_state, _quant_params(change)).one_or_none()
     sku = products[change.product_id].sku
     location = locations[change.location_id].code
     lot = None
     if change.lot_id:
-        lot = session.execute(select(Lot.number).where(Lot.id == change.lot_id)).scalar_one()
+        lot = conn.execute(select(Lot.number).where(Lot.id == change.lot_id)).scalar_one()
     if current is None:
         return errors.LotNotAtLocation(sku, location, lot)
     requested = -change.on_hand if change.on_hand < 0 else change.reserved
     return errors.NotEnoughStock(sku, location, lot, requested, current.on_hand - current.reserved)
 
 
-def _insert_moves(session, ops, plan: _Plan, posting_id, key, user_id, now) -> tuple[int, ...]:
+def _insert_moves(conn, ops, plan: _Plan, posting_id, key, user_id, now) -> tuple[int, ...]:
     moves = [op for op in ops if isinstance(op, Move)]
     if not moves:
         return ()
@@ -583,16 +559,15 @@ def _insert_moves(session, ops, plan: _Plan, posting_id, key, user_id, now) -> t
         }
         for n, (op, lot_id) in enumerate(zip(moves, plan.move_lots, strict=True))
     ]
-    stmt = insert(StockMove).returning(StockMove.id, sort_by_parameter_order=True)
-    return tuple(session.scalars(stmt, rows).all())
+    return tuple(conn.execute(_sql(conn).insert_moves, rows[0] if len(rows) == 1 else rows).scalars().all())
 
 
-def _write_reservations(session, ops, plan: _Plan, quant_ids, posting_id, key, user_id, now) -> tuple[int, ...]:
+def _write_reservations(conn, ops, plan: _Plan, quant_ids, posting_id, key, user_id, now) -> tuple[int, ...]:
     for res_id in sorted(plan.reservation_takes):
         taken = plan.reservation_takes[res_id]
         remaining = Reservation.quantity - taken
-        session.execute(
-            update(Reservation)
+        conn.execute(
+            update(Reservation.__table__)
             .where(Reservation.id == res_id)
             .values(
                 quantity=remaining,
@@ -616,20 +591,18 @@ def _write_reservations(session, ops, plan: _Plan, quant_ids, posting_id, key, u
     ]
     if not rows:
         return ()
-    stmt = insert(Reservation).returning(Reservation.id, sort_by_parameter_order=True)
-    return tuple(session.scalars(stmt, rows).all())
+    stmt = insert(Reservation.__table__).returning(Reservation.__table__.c.id, sort_by_parameter_order=True)
+    return tuple(conn.execute(stmt, rows).scalars().all())
 
 
-def _append_events(session, plan: _Plan, products, posting_id, today, now) -> None:
+def _append_events(conn, plan: _Plan, products, posting_id, today, now) -> None:
     for (warehouse_id, product_id), cause in sorted(plan.availability.items()):
-        product = products[product_id]
-        available = available_for_product(product_id, warehouse_id, product.min_shelf_life_days, today)
-        session.execute(
-            insert(StockEvent).from_select(
-                ["product_id", "warehouse_id", "available", "cause", "posting_id", "created_at"],
-                select(
-                    literal(product_id), literal(warehouse_id), available.scalar_subquery(),
-                    literal(cause), literal(posting_id), literal(now, StockEvent.created_at.type),
-                ),
-            )
-        )
+        cutoff = today + timedelta(days=products[product_id].min_shelf_life_days)
+        conn.execute(_sql(conn).event, {
+            "p_product_id": product_id, "p_warehouse_id": warehouse_id, "p_cutoff": cutoff,
+            "p_cause": cause, "p_posting_id": posting_id, "p_now": now,
+        })
+
+
+def _sql(conn: Connection):
+    return statements.for_dialect(conn.dialect.name)

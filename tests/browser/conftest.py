@@ -1,0 +1,115 @@
+"""Real headless Chromium (Debian's) driven by Playwright, with a phone profile.
+
+The app runs in a real HTTP server in a background thread. Every page records console
+errors and uncaught exceptions (CSP violations are console errors); a test fails if any
+appeared. Without Chromium the tests are skipped locally and FAIL when CI=true.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import unavailable
+
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36",
+}
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        unavailable("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Phone:
+    """One phone: a browser context with a phone profile, and what went wrong in it."""
+
+    def __init__(self, context, base_url: str):
+        self.context = context
+        self.base_url = base_url
+        self.problems: list[str] = []
+        self.page = context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text}")
+
+    def open(self, path: str):
+        self.page.goto(self.base_url + path)
+        return self.page
+
+    def scan(self, code: str) -> None:
+        """Type a code into the scan input and press Enter, as a keyboard-wedge scanner does."""
+        field = self.page.locator('#step input[name="code"]')
+        field.fill(code)
+        field.press("Enter")
+
+
+@pytest.fixture
+def phone_factory(chromium, live_server, request):
+    phones: list[Phone] = []
+
+    def make(locale: str = "ja-JP") -> Phone:
+        context = chromium.new_context(locale=locale, **PHONE)
+        context.set_default_timeout(10_000)
+        phone = Phone(context, live_server)
+        phones.append(phone)
+        return phone
+
+    yield make
+    problems = [p for phone in phones for p in phone.problems]
+    for phone in phones:
+        phone.context.close()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture
+def phone(phone_factory) -> Phone:
+    return phone_factory()
+
+
+@pytest.fixture
+def screenshot(request):
+    """Save a README screenshot when run with --screenshots (make screenshots)."""
+
+    def take(page, name: str) -> None:
+        if request.config.getoption("--screenshots"):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+    return take
