@@ -245,6 +245,15 @@
     input.value = "";
   });
 
+  /* A scanner ends a badge scan with Enter: move on to the next field instead of submitting. */
+  doc.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !input.hasAttribute || !input.hasAttribute("data-enter-next") || !input.form) { return; }
+    var fields = Array.prototype.filter.call(input.form.elements, function (e) { return e.type !== "hidden" && !e.disabled; });
+    var next = fields[fields.indexOf(input) + 1];
+    if (next && input.value.trim()) { event.preventDefault(); next.focus(); }
+  });
+
   doc.addEventListener("htmx:afterSwap", function () { afterSwap(); });
   doc.addEventListener("keydown", unlockAudio, { once: true });
 
