@@ -51,7 +51,7 @@ bench: install-test
 	$(PY) benchmarks/ledger.py
 
 screenshots: install-test
-	$(PY) -m pytest tests/browser -k screenshot --screenshots
+	$(PY) -m pytest tests/browser --screenshots -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache
