@@ -71,3 +71,10 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, shell_bp, scan_bp, lookup_bp, labels_bp):
         app.register_blueprint(blueprint)
     register_placeholders(app)
+    app.extensions["tana.health"] = decoder_health
+
+
+def decoder_health() -> dict:
+    from app.barcodes.decode import decoder_status
+
+    return {"decoder": decoder_status()}

@@ -37,6 +37,10 @@ SECURITY_HEADERS = {
 }
 
 
+DOCUMENT_LABELS = {
+    "tote": _l("Tote"), "receipt": _l("Expected receipt"), "order": _l("Order"),
+    "pick_list": _l("Pick list"), "count_task": _l("Count task"),
+}
 ROLE_LABELS = {"picker": _l("Picker"), "receiver": _l("Receiver"), "supervisor": _l("Supervisor"), "admin": _l("Admin")}
 
 
@@ -45,8 +49,17 @@ def init_app(app: Flask) -> None:
     app.add_template_global(asset_url, "asset")
     app.add_template_global(new_scan_id)
     app.add_template_global(lambda role: ROLE_LABELS.get(str(role), str(role)), "role_label")
+    app.add_template_global(lambda kind: DOCUMENT_LABELS.get(kind, kind), "document_label")
+    app.add_template_filter(format_day, "day")
     app.context_processor(template_context)
     register_error_pages(app)
+
+
+def format_day(value) -> str:
+    """Dates as the floor reads them: YYYY/MM/DD in Japanese, ISO in English."""
+    if not value:
+        return ""
+    return value.strftime("%Y/%m/%d") if str(get_locale()) == "ja" else value.isoformat()
 
 
 def new_scan_id() -> str:

@@ -31,12 +31,19 @@ def extract() -> Catalog:
     catalog = Catalog(project="tana", charset="utf-8")
     options = {"templates/**.html": {"extensions": "jinja2.ext.do", "trimmed": "true"}}
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), METHOD_MAP, options_map=options, keywords=KEYWORDS, strip_comment_tags=True
+        str(ROOT), METHOD_MAP, options_map=options, keywords=KEYWORDS, strip_comment_tags=True,
+        directory_filter=_searched,
     ):
         if filename.startswith(("tests", ".venv", "benchmarks")):
             continue
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
+
+
+def _searched(dirname: str) -> bool:
+    """Every folder but hidden ones and caches; templates/_macros must be searched too."""
+    name = Path(dirname).name
+    return not name.startswith(".") and name not in {"__pycache__", "node_modules"}
 
 
 def po_path(locale: str) -> Path:
