@@ -75,6 +75,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def decoder_health() -> dict:
-    from app.barcodes.decode import decoder_status
+    """Which photo decoders serve (zxing-cpp always; ZBar when libzbar is installed)."""
+    try:
+        from app.barcodes.decode import decoder_status
 
-    return {"decoder": decoder_status()}
+        return {"decoder": decoder_status()}
+    except Exception as exc:  # noqa: BLE001 - health reports, never raises
+        return {"decoder": {"error": type(exc).__name__}}
