@@ -67,8 +67,10 @@ ALLOWED: dict[Screen, frozenset[Role]] = {
     Screen.KPIS: OFFICE,
     Screen.REPORTS: OFFICE,
     Screen.LABELS: OFFICE,
-    Screen.PRODUCTS: ADMIN_ONLY,
-    Screen.LOCATIONS: ADMIN_ONLY,
+    # DESIGN.md had these admin-only; issue 5 gives supervisors the CSV imports and location
+    # ranges too (they run receiving day to day), so they are office screens.
+    Screen.PRODUCTS: OFFICE,
+    Screen.LOCATIONS: OFFICE,
     Screen.WAREHOUSES: ADMIN_ONLY,
     Screen.USERS: ADMIN_ONLY,
     Screen.API_TOKENS: ADMIN_ONLY,

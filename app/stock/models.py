@@ -147,6 +147,7 @@ class Location(db.Model):
             name="virtual_not_sellable",
         ),
         Index("ix_location_walk", "warehouse_id", "zone", "pick_sequence"),
+        Index("ix_location_code", "code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
