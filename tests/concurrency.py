@@ -54,7 +54,7 @@ def _process_main(url, instance_dir, job, process_no, threads, start_at, args) -
             try:
                 with write_transaction(db.session):
                     posted = job(db.session, name, *args)
-                outcome = Outcome(name, "ok", posted.posting_id, posted.replayed)
+                outcome = Outcome(name, "ok", getattr(posted, "posting_id", None), getattr(posted, "replayed", False))
             except errors.StockError as exc:
                 outcome = Outcome(name, exc.code)
             finally:
@@ -99,3 +99,11 @@ def replay_same_key(session, _name, product_id, from_id, to_id, key):
     return ledger.post(
         session, [ledger.Move(product_id, 3, from_id, to_id, MoveReason.RECEIPT)], key=key
     )
+
+
+def receive_on_receipt(session, _name, receipt_id, product_id, user_id):
+    from app.receiving.service import Goods, Handling, receive
+    from app.timeutil import local_today
+
+    return receive(session, receipt_id, Goods(product_id, 3), Handling(confirm_over=True), user_id=user_id,
+                   key=f"recv-{_name}", today=local_today())

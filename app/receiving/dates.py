@@ -1,0 +1,35 @@
+"""Expiry dates as people type them on the floor."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+_SEPARATED = re.compile(r"^(\d{4})[/.\-年](\d{1,2})[/.\-月](\d{1,2})日?$")
+_COMPACT8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_COMPACT6 = re.compile(r"^(\d{2})(\d{2})(\d{2})$")
+
+
+def parse_expiry(text: str) -> date | None:
+    """YYYY/MM/DD (also - . or 年月日), YYYYMMDD or YYMMDD (20YY); None when it is not a date.
+
+    Full-width digits from a phone keyboard are accepted. YYMMDD with day 00 means the last
+    day of that month, as on GS1 labels.
+    """
+    cleaned = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
+    for pattern, century in ((_SEPARATED, 0), (_COMPACT8, 0), (_COMPACT6, 2000)):
+        match = pattern.match(cleaned)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            return _date(year + century, month, day, allow_day_zero=pattern is _COMPACT6)
+    return None
+
+
+def _date(year: int, month: int, day: int, allow_day_zero: bool) -> date | None:
+    if allow_day_zero and day == 0 and 1 <= month <= 12:
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,250 @@
+"""Receiving on SQLite and PostgreSQL: quantities, lots and expiries end where they should."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.database import write_transaction
+from app.receiving import errors
+from app.receiving.models import ReceiptEntry, ReceiptStatus
+from app.receiving.plans import PlannedLine, create_receipt
+from app.receiving.service import (
+    Goods,
+    Handling,
+    NeedsConfirmation,
+    NeedsDetails,
+    Received,
+    close_receipt,
+    receive,
+    received_by_line,
+    summarize,
+    undo_last,
+)
+from app.stock import errors as stock_errors
+from app.stock import ledger
+from app.stock.availability import availability
+from app.stock.models import Discrepancy, LocationKind, Lot, MoveReason, Quant, Tracking
+from app.stock.verify import verify
+from app.stock.warehouses import standard_location
+from tests import concurrency
+from tests import factories as f
+
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture
+def wh(session):
+    return f.warehouse(session)
+
+
+@pytest.fixture
+def clerk(session):
+    return f.user(session)
+
+
+@pytest.fixture
+def tea(session):
+    return f.product(session, sku="TEA", barcode="4901234567894", case_gtin="14901234567891", pack_qty=24)
+
+
+@pytest.fixture
+def milk(session):
+    return f.product(session, sku="MILK", tracking=Tracking.LOT_EXPIRY, min_shelf_life_days=30)
+
+
+def plan(session, wh, clerk, *lines, blind=False):
+    with write_transaction(session):
+        return create_receipt(session, wh.id, "伊藤園", TODAY, list(lines), clerk.id, blind=blind)
+
+
+def scan(session, receipt, clerk, goods, handling=Handling(), key=None):
+    with write_transaction(session):
+        return receive(session, receipt.id, goods, handling, user_id=clerk.id, key=key or f.unique("k", 12), today=TODAY)
+
+
+def on_hand(session, product, location):
+    return session.scalar(select(func.sum(Quant.on_hand)).where(Quant.product_id == product.id,
+                                                                 Quant.location_id == location.id)) or 0
+
+
+def test_a_jan_scan_puts_one_unit_on_the_dock_against_its_line(session, wh, clerk, tea):
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 10))
+    outcome = scan(session, receipt, clerk, Goods(tea.id, 1))
+    dock = standard_location(session, wh.id, LocationKind.DOCK)
+    assert isinstance(outcome, Received) and outcome.location == "DOCK"
+    assert on_hand(session, tea, dock) == 1
+    assert received_by_line(session, receipt.id)[receipt.lines[0].id].received == 1
+    assert receipt.status == ReceiptStatus.RECEIVING
+    assert verify(session) == []
+
+
+def test_stock_on_the_dock_is_not_sellable(session, wh, clerk, tea):
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 48))
+    scan(session, receipt, clerk, Goods(tea.id, 24))
+    assert availability(session, wh.id, [tea.id], today=TODAY) == {tea.id: 0}
+
+
+def test_a_lot_and_expiry_tracked_product_asks_for_what_the_scan_lacked(session, wh, clerk, milk):
+    receipt = plan(session, wh, clerk, PlannedLine(milk.id, 10))
+    asked = scan(session, receipt, clerk, Goods(milk.id, 1))
+    assert isinstance(asked, NeedsDetails) and asked.missing == ("lot", "expiry")
+    asked = scan(session, receipt, clerk, Goods(milk.id, 1, lot="L1"))
+    assert asked.missing == ("expiry",)
+    got = scan(session, receipt, clerk, Goods(milk.id, 1, lot="L1", expiry=TODAY + timedelta(days=90)))
+    assert isinstance(got, Received)
+    again = scan(session, receipt, clerk, Goods(milk.id, 2, lot="L1"))
+    assert isinstance(again, Received) and again.expiry == TODAY + timedelta(days=90)
+    assert session.scalar(select(func.count()).select_from(ReceiptEntry)) == 2
+
+
+def test_an_expired_lot_is_refused_and_nothing_is_written(session, wh, clerk, milk):
+    receipt = plan(session, wh, clerk, PlannedLine(milk.id, 10))
+    with pytest.raises(errors.LotExpired):
+        scan(session, receipt, clerk, Goods(milk.id, 1, lot="OLD", expiry=TODAY - timedelta(days=1)))
+    assert session.scalar(select(func.count()).select_from(Lot)) == 0
+    assert session.scalar(select(func.count()).select_from(ReceiptEntry)) == 0
+
+
+def test_a_short_dated_lot_asks_for_confirmation_and_is_flagged(session, wh, clerk, milk):
+    receipt = plan(session, wh, clerk, PlannedLine(milk.id, 10))
+    goods = Goods(milk.id, 1, lot="SHORT", expiry=TODAY + timedelta(days=10))
+    asked = scan(session, receipt, clerk, goods)
+    assert isinstance(asked, NeedsConfirmation) and asked.reason == "short_dated" and asked.days_left == 10
+    got = scan(session, receipt, clerk, goods, Handling(confirm_short_dated=True))
+    assert isinstance(got, Received) and got.short_dated
+    assert session.scalar(select(ReceiptEntry.short_dated)) is True
+
+
+def test_a_known_lot_with_another_expiry_is_a_clear_error(session, wh, clerk, milk):
+    receipt = plan(session, wh, clerk, PlannedLine(milk.id, 10))
+    scan(session, receipt, clerk, Goods(milk.id, 1, lot="L5", expiry=TODAY + timedelta(days=100)))
+    with pytest.raises(stock_errors.LotExpiryMismatch):
+        scan(session, receipt, clerk, Goods(milk.id, 1, lot="L5", expiry=TODAY + timedelta(days=101)))
+    assert session.scalar(select(func.count()).select_from(ReceiptEntry)) == 1
+
+
+def test_over_receipt_asks_first_and_is_recorded(session, wh, clerk, tea):
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 2))
+    scan(session, receipt, clerk, Goods(tea.id, 2))
+    asked = scan(session, receipt, clerk, Goods(tea.id, 1))
+    assert isinstance(asked, NeedsConfirmation) and (asked.reason, asked.expected, asked.received) == ("over", 2, 2)
+    got = scan(session, receipt, clerk, Goods(tea.id, 1), Handling(confirm_over=True))
+    assert got.over_receipt
+
+
+def test_a_product_not_on_the_plan_asks_first_and_gets_its_own_line(session, wh, clerk, tea):
+    other = f.product(session, sku="SNACK")
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 2))
+    asked = scan(session, receipt, clerk, Goods(other.id, 1))
+    assert isinstance(asked, NeedsConfirmation) and asked.reason == "unexpected"
+    scan(session, receipt, clerk, Goods(other.id, 1), Handling(confirm_over=True))
+    session.refresh(receipt)
+    assert [(line.product_id, line.unexpected) for line in receipt.lines] == [(tea.id, False), (other.id, True)]
+
+
+def test_a_blind_receipt_takes_whatever_arrives_without_asking(session, wh, clerk, tea):
+    receipt = plan(session, wh, clerk, blind=True)
+    assert isinstance(scan(session, receipt, clerk, Goods(tea.id, 24)), Received)
+    assert isinstance(scan(session, receipt, clerk, Goods(tea.id, 1)), Received)
+    assert summarize(session, receipt).received == 25
+
+
+def test_damaged_units_go_to_quarantine_with_their_reason(session, wh, clerk, tea):
+    from app.receiving.models import DamageReason
+
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 5))
+    got = scan(session, receipt, clerk, Goods(tea.id, 2), Handling(damaged=True, damage_reason=DamageReason.WET))
+    quarantine = standard_location(session, wh.id, LocationKind.QUARANTINE)
+    assert got.damaged and got.location == "QUARANTINE"
+    assert on_hand(session, tea, quarantine) == 2
+    assert session.scalar(select(ReceiptEntry.damage_reason)) == DamageReason.WET
+    assert received_by_line(session, receipt.id)[receipt.lines[0].id].damaged == 2
+
+
+def test_serials_are_captured_once_per_unit(session, wh, clerk):
+    phone = f.product(session, sku="PHONE", tracking=Tracking.SERIAL)
+    receipt = plan(session, wh, clerk, PlannedLine(phone.id, 3))
+    asked = scan(session, receipt, clerk, Goods(phone.id, 1))
+    assert isinstance(asked, NeedsDetails) and asked.missing == ("serial",)
+    assert isinstance(scan(session, receipt, clerk, Goods(phone.id, 1, serial="SN-001")), Received)
+    with pytest.raises(errors.SerialAlreadyReceived):
+        scan(session, receipt, clerk, Goods(phone.id, 1, serial="SN-001"))
+    with pytest.raises(errors.SerialOnePerUnit):
+        scan(session, receipt, clerk, Goods(phone.id, 2, serial="SN-002"))
+
+
+def test_undo_reverses_the_last_scan_with_a_move_never_a_delete(session, wh, clerk, tea):
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 10))
+    scan(session, receipt, clerk, Goods(tea.id, 3))
+    scan(session, receipt, clerk, Goods(tea.id, 5))
+    with write_transaction(session):
+        undone = undo_last(session, receipt.id, user_id=clerk.id, key="undo-1")
+    assert undone.quantity == 5 and undone.undone_at is not None
+    dock = standard_location(session, wh.id, LocationKind.DOCK)
+    assert on_hand(session, tea, dock) == 3
+    assert session.scalar(select(func.count()).select_from(ReceiptEntry)) == 2
+    assert received_by_line(session, receipt.id)[receipt.lines[0].id].received == 3
+    assert verify(session) == []
+
+
+def test_undo_is_refused_once_the_goods_left_the_dock(session, wh, clerk, tea):
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 10))
+    scan(session, receipt, clerk, Goods(tea.id, 3))
+    dock = standard_location(session, wh.id, LocationKind.DOCK)
+    shelf = f.location(session, wh)
+    with write_transaction(session):
+        ledger.post(session, [ledger.Move(tea.id, 3, dock.id, shelf.id, MoveReason.PUTAWAY)], key="pa-1")
+    with pytest.raises(errors.AlreadyPutAway):
+        with write_transaction(session):
+            undo_last(session, receipt.id, user_id=clerk.id, key="undo-2")
+
+
+def test_closing_records_every_difference_as_a_discrepancy(session, wh, clerk, tea, milk):
+    snack = f.product(session, sku="SNACK")
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 10), PlannedLine(milk.id, 4))
+    scan(session, receipt, clerk, Goods(tea.id, 8))
+    scan(session, receipt, clerk, Goods(tea.id, 1), Handling(damaged=True))
+    scan(session, receipt, clerk, Goods(milk.id, 5, lot="M1", expiry=TODAY + timedelta(days=200)), Handling(confirm_over=True))
+    scan(session, receipt, clerk, Goods(snack.id, 2), Handling(confirm_over=True))
+    with write_transaction(session):
+        summary = close_receipt(session, receipt.id, user_id=clerk.id, version=receipt.version)
+    found = Counter((d.cause, d.quantity) for d in session.scalars(select(Discrepancy)))
+    assert found == {("short", -1): 1, ("damaged", 1): 1, ("over", 1): 1, ("unexpected", 2): 1}
+    assert summary.status == ReceiptStatus.CLOSED and summary.count("short") == 1
+    assert receipt.closed_short
+
+
+def test_a_closed_receipt_takes_nothing_more(session, wh, clerk, tea):
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 1))
+    scan(session, receipt, clerk, Goods(tea.id, 1))
+    with write_transaction(session):
+        close_receipt(session, receipt.id, user_id=clerk.id, version=receipt.version)
+    with pytest.raises(errors.ReceiptClosed):
+        scan(session, receipt, clerk, Goods(tea.id, 1))
+
+
+def test_closing_on_figures_someone_else_has_changed_is_refused(session, wh, clerk, tea):
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 5))
+    seen = receipt.version
+    scan(session, receipt, clerk, Goods(tea.id, 1))
+    with pytest.raises(errors.StalePage):
+        with write_transaction(session):
+            close_receipt(session, receipt.id, user_id=clerk.id, version=seen)
+    assert session.scalar(select(func.count()).select_from(Discrepancy)) == 0
+
+
+def test_two_clerks_receiving_the_same_receipt_at_once_lose_nothing(app, session, instance_dir, wh, clerk, tea):
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 100))
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    outcomes = concurrency.run_workers(url, str(instance_dir), concurrency.receive_on_receipt, processes=2, threads=4,
+                                       args=(receipt.id, tea.id, clerk.id))
+    session.rollback()
+    assert [o.result for o in outcomes] == ["ok"] * 8
+    dock = standard_location(session, wh.id, LocationKind.DOCK)
+    assert on_hand(session, tea, dock) == 8 * 3
+    assert received_by_line(session, receipt.id)[receipt.lines[0].id].received == 24
+    assert session.scalar(select(func.count()).select_from(ReceiptEntry)) == 8
+    assert verify(session) == []
