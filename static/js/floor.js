@@ -190,6 +190,11 @@
     var template = doc.createElement("template");
     template.innerHTML = html;
     var partial = codeInput() ? codeInput().value : "";
+    var go = template.content.querySelector("[data-redirect]");
+    if (go) {
+      location.href = go.getAttribute("href");
+      return;
+    }
     var hasStep = template.content.querySelector("#step");
     var target = hasStep ? doc.getElementById("step") : doc.getElementById("feedback");
     if (!hasStep && !template.content.querySelector("#feedback")) { return; }
