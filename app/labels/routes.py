@@ -1,3 +1,110 @@
-from flask import Blueprint
+"""Label printing (supervisor, admin): `/labels` picks what to print; each kind answers a
+printable page of label sheets (HTML, inline SVG barcodes, print CSS for A4 sheets).
+
+Every form is a GET: printing changes nothing, and a sheet's URL can be bookmarked and
+printed again. A request that names nothing printable re-renders `/labels` with the reason
+under its form (422).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, render_template, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.auth.roles import Screen, screen_required
+from app.extensions import db
+from app.labels import forms, selection, service
+from app.labels.barcodes import render_svg
+from app.labels.service import SHEET_FORMATS, Label, LabelRefused
+from app.shell.context import current_warehouse
+from app.stock.models import Warehouse
 
 bp = Blueprint("labels", __name__)
+
+
+@bp.get("/labels")
+@screen_required(Screen.LABELS)
+def index():
+    return _index_page()
+
+
+@bp.get("/labels/locations")
+@screen_required(Screen.LABELS)
+def locations():
+    return _sheets("locations", _l("Location labels"), lambda: selection.location_labels(
+        db.session, _warehouse(), forms.location_choice(request.args)
+    ))
+
+
+@bp.get("/labels/products")
+@screen_required(Screen.LABELS)
+def products():
+    return _sheets("products", _l("Product labels"), lambda: selection.product_labels(
+        db.session, forms.product_choice(request.args)
+    ))
+
+
+@bp.get("/labels/lot")
+@screen_required(Screen.LABELS)
+def lot():
+    return _sheets("lot", _l("Lot labels (GS1-128)"), lambda: selection.lot_labels(
+        db.session, forms.lot_choice(request.args)
+    ))
+
+
+@bp.get("/labels/totes")
+@screen_required(Screen.LABELS)
+def totes():
+    def tote_labels() -> list[Label]:
+        choice = forms.tote_choice(request.args)
+        return service.tote_labels(choice.first, choice.last)
+
+    return _sheets("totes", _l("Tote labels"), tote_labels)
+
+
+@bp.get("/labels/badges")
+@screen_required(Screen.LABELS)
+def badges():
+    return _sheets("badges", _l("Badges"), lambda: selection.badge_labels(
+        db.session, _warehouse(), forms.badge_choice(request.args)
+    ))
+
+
+def _sheets(form: str, title, make_labels: Callable[[], list[Label]]):
+    try:
+        choice = forms.sheet_choice(request.args)
+        labels = make_labels()
+        sheets = service.lay_out(labels, choice.sheet, choice.start)
+    except LabelRefused as refused:
+        return _index_page(failed=form, error=str(refused.message)), 422
+    return render_template(
+        "labels/sheet.html", title=title, sheets=sheets, sheet=choice.sheet, count=len(labels),
+        kind=form, barcode_svg=render_svg, day=_day,
+    )
+
+
+def _index_page(failed: str | None = None, error: str | None = None):
+    warehouse = current_warehouse()
+    return render_template(
+        "labels/index.html",
+        title=_l("Labels"),
+        zones=selection.zones(db.session, warehouse) if warehouse else [],
+        badge_holders=selection.badge_holders(db.session, warehouse) if warehouse else [],
+        sheet_formats=list(SHEET_FORMATS.values()),
+        failed=failed,
+        error=error,
+        values=request.args if failed else {},
+    )
+
+
+def _warehouse() -> Warehouse:
+    warehouse = current_warehouse()
+    if warehouse is None:
+        raise LabelRefused(_l("You have no warehouse yet. Ask an administrator to give you one."))
+    return warehouse
+
+
+def _day(value) -> str:
+    return service.format_day(value, str(get_locale() or "ja"))
