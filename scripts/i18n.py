@@ -74,9 +74,13 @@ def update() -> None:
         catalog.obsolete.clear()
         if locale == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if message.id and not _translated(message.string):
                     message.string = message.id
         save(catalog, po_path(locale))
+
+
+def _translated(string) -> bool:
+    return bool(string) and (not isinstance(string, tuple) or all(string))
 
 
 def problems() -> list[str]:
@@ -90,7 +94,7 @@ def problems() -> list[str]:
                 continue
             translated = catalog.get(message.id, message.context)
             label = message.id if isinstance(message.id, str) else message.id[0]
-            if translated is None or not translated.string or (isinstance(translated.string, tuple) and not all(translated.string)):
+            if translated is None or not _translated(translated.string):
                 found.append(f"{locale}: untranslated: {label!r}")
             elif translated.fuzzy:
                 found.append(f"{locale}: fuzzy: {label!r}")

@@ -146,6 +146,7 @@
       data.set("code", item.code);
     }
     data.set("scan_id", item.scanId);
+    (item.extra || []).forEach(function (pair) { data.set(pair[0], pair[1]); });
     return { url: item.file ? "/scan/decode" : (form ? form.getAttribute("action") : location.pathname), data: data };
   }
 
@@ -221,11 +222,19 @@
     if (!form.matches || !form.matches("form[data-scan]") || !window.fetch) { return; }
     event.preventDefault();
     unlockAudio();
-    var input = form.querySelector('input[name="code"]');
-    var code = input ? input.value.trim() : "";
-    if (!code) { focusCode(); return; }
+    var submitter = event.submitter;
+    var extra = submitter && submitter.name ? [[submitter.name, submitter.value]] : [];
+    var input = form.querySelector('input[name="code"]:not([type="hidden"])');
+    if (!input) {  /* a confirming step: its button is the answer */
+      enqueue({ code: "", scanId: newScanId(), extra: extra });
+      return;
+    }
+    var code = input.value.trim();
+    var fromOtherField = doc.activeElement && doc.activeElement !== input && doc.activeElement.form === form &&
+      doc.activeElement.type !== "submit";
+    if (!code && !fromOtherField) { focusCode(); return; }  /* an empty Enter from the scanner */
     input.value = "";
-    enqueue({ code: code, scanId: newScanId() });
+    enqueue({ code: code, scanId: newScanId(), extra: extra });
   });
 
   doc.addEventListener("click", function (event) {
