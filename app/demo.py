@@ -15,7 +15,7 @@ import re
 import string
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User, UserRole
 from app.database import write_transaction
+from app.demo_receipts import DemoReceipt, create_open_receipts
 from app.demo_catalog import (
     CATEGORIES,
     COLOUR_CODES,
@@ -147,6 +148,7 @@ class DemoSummary:
     warehouses: tuple[DemoWarehouse, ...]
     counts: DemoCounts
     users: tuple[DemoUser, ...]
+    receipts: tuple[DemoReceipt, ...] = ()
 
     def lines(self) -> list[str]:
         """The summary as plain text lines, ready to print."""
@@ -165,6 +167,11 @@ class DemoSummary:
         for u in self.users:
             where = "all" if u.all_warehouses else ",".join(u.warehouses)
             out.append(f"  {u.login:<12} {u.password:<17} {u.badge_code}  {u.pin}  {'+'.join(u.roles):<16} {where}")
+        if self.receipts:
+            out.append("Open receipts to try receiving (scan or type the code; GS1 labels can be typed as printed):")
+            for r in self.receipts:
+                out.append(f"  {r.warehouse} {r.code} {r.supplier}: {r.lines} lines, {r.units} units")
+                out.extend(f"      GS1 label {label}" for label in r.labels)
         return out
 
 
@@ -700,7 +707,9 @@ def load_demo(session: Session, *, seed: int = DEFAULT_SEED, today: date | None 
         product_ids = _create_products(session, plan.products)
         user_ids = _create_users(session, plan.users, warehouse_ids)
         _post_receipts(session, plan, warehouse_ids, location_ids, product_ids, user_ids)
-        return _summarise(session, plan, warehouse_ids)
+        receipts = create_open_receipts(session, warehouse_ids, user_ids.get("supervisor1"), seed=plan.seed,
+                                        today=plan.today)
+        return replace(_summarise(session, plan, warehouse_ids), receipts=receipts)
 
 
 def _create_warehouses(session: Session, warehouses: Sequence[PlannedWarehouse]) -> dict[str, int]:

@@ -189,3 +189,23 @@ def assert_availability(session, warehouse: Warehouse) -> None:
     kits = [pid for pid, is_kit in products if is_kit]
     assert sum(available.get(pid, 0) > 0 for pid in stockable) > 0.6 * len(stockable)
     assert any(available.get(pid, 0) > 0 for pid in kits)
+
+
+def test_the_demo_has_open_receipts_with_jan_case_and_gs1_lot_lines_to_try(session):
+    from app.barcodes import resolve
+    from app.barcodes.results import Gs1Hit
+    from app.receiving.models import Receipt, ReceiptStatus
+    from app.stock.models import ProductBarcode, Warehouse
+
+    summary = load_demo(session)
+    receipts = session.scalars(select(Receipt).order_by(Receipt.code)).all()
+    assert len(receipts) == len(summary.receipts) >= 3
+    assert all(r.status == ReceiptStatus.OPEN and r.lines for r in receipts)
+    lines = [line for r in receipts for line in r.lines]
+    assert any(line.lot_number and line.expiry for line in lines)
+    cases = {b.product_id: b.pack_qty for b in session.scalars(select(ProductBarcode).where(ProductBarcode.pack_qty > 1))}
+    assert any(line.product_id in cases and line.expected_qty % cases[line.product_id] == 0 for line in lines)
+    warehouse = session.scalar(select(Warehouse).where(Warehouse.code == summary.receipts[0].warehouse))
+    label = summary.receipts[0].labels[0]
+    hit = resolve(label, warehouse, session)
+    assert isinstance(hit, Gs1Hit) and hit.product is not None and hit.lot and hit.expiry
