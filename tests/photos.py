@@ -15,13 +15,15 @@ side (linear codes 30-80 %, matrix codes 12-40 %), not as a physical size.
 GTIN-13 for EAN-13, UPC-A (leading 0) and UPC-E (expanded); GS1 codes prefixed with their
 symbology identifier (`]C1`, `]d2`) and GS (0x1D) after every variable-length element but the last.
 """
+
 from __future__ import annotations
 
 import io
 import math
+import os
 import random
 import string
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,8 +169,22 @@ def _random_upca(rng: random.Random) -> str:
 
 def _random_upce(rng: random.Random) -> str:
     body = _digits(rng, 6)
+    while not _is_canonical_upce_body(body):
+        body = _digits(rng, 6)
     gtin_without_check = upce_to_gtin13("0" + body + "0")[:-1]
     return "0" + body + gs1_check_digit(gtin_without_check)
+
+
+def _is_canonical_upce_body(body: str) -> bool:
+    """Zero suppression is unambiguous: the digit before the suppressed zeros is not itself a zero."""
+    last = body[5]
+    if last == "3":
+        return body[2] not in "012"
+    if last == "4":
+        return body[3] != "0"
+    if last in "56789":
+        return body[4] != "0"
+    return True
 
 
 def _random_code128(rng: random.Random) -> str:
@@ -260,7 +276,9 @@ def print_code(kind: str, content: str, module_px: int = 4, *, bar_height_module
     if kind in ("ean13", "ean8"):
         return _print_python_barcode(kind, content, module_px, bar_height_modules, no_checksum=True)
     if kind == "upca":
-        return _print_python_barcode("upca", content[:11], module_px, bar_height_modules)
+        return _print_python_barcode(
+            "ean13", "0" + content, module_px, bar_height_modules, no_checksum=True, caption=content
+        )
     if kind == "itf14":
         return _print_itf14(content, module_px, bar_height_modules)
     if kind == "code39":
@@ -294,33 +312,35 @@ def _png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def _writer_options(module_px: int, bar_height_modules: int, *, write_text: bool = True) -> dict:
+def _writer_options(module_px: int, bar_height_modules: int) -> dict:
     millimetres_per_module = module_px / 10  # at 254 dpi one pixel is 0.1 mm
     return {
         "module_width": millimetres_per_module,
         "module_height": bar_height_modules * millimetres_per_module,
         "quiet_zone": 10 * millimetres_per_module,
-        "font_size": max(1, round(2.3 * module_px)),
-        "text_distance": 2 * millimetres_per_module,
         "margin_top": 0,
         "margin_bottom": millimetres_per_module,
         "dpi": 254,
-        "write_text": write_text,
+        "write_text": False,
     }
 
 
-def _print_python_barcode(name: str, content: str, module_px: int, bar_height_modules: int, **kwargs) -> Print:
+def _print_python_barcode(
+    name: str, content: str, module_px: int, bar_height_modules: int, *, caption: str | None = None, **kwargs
+) -> Print:
     code = barcode.get_barcode_class(name)(content, writer=ImageWriter(mode="L"), **kwargs)
     modules = len(code.build()[0])
-    image = code.render(_writer_options(module_px, bar_height_modules)).convert("L")
-    return Print(image, modules * module_px, module_px)
+    bars = code.render(_writer_options(module_px, bar_height_modules)).convert("L")
+    return Print(_with_caption(bars, caption or code.get_fullcode(), module_px), modules * module_px, module_px)
 
 
 def _print_itf14(content: str, module_px: int, bar_height_modules: int) -> Print:
     code = barcode.get_barcode_class("itf")(content, writer=ImageWriter(mode="L"))
     modules = len(code.build()[0])
-    bars = code.render(_writer_options(module_px, bar_height_modules, write_text=False)).convert("L")
-    bearer = 5 * module_px
+    options = _writer_options(module_px, bar_height_modules)
+    options["quiet_zone"] *= 2  # ten narrow bars: a narrow bar is two units here
+    bars = code.render(options).convert("L")
+    bearer = 8 * module_px
     framed = Image.new("L", (bars.width + 2 * bearer, bars.height + 2 * bearer), 0)
     framed.paste(bars, (bearer, bearer))
     return Print(_with_caption(framed, content, module_px), modules * module_px, module_px)
@@ -341,7 +361,7 @@ def _print_gs1_128(printed_form: str, module_px: int, bar_height_modules: int) -
     data = gs1_element_string(elements).replace(GS, fnc1)
     code = barcode.get_barcode_class("gs1_128")(data, writer=ImageWriter(mode="L"))
     modules = len(code.build()[0])
-    bars = code.render(_writer_options(module_px, bar_height_modules, write_text=False)).convert("L")
+    bars = code.render(_writer_options(module_px, bar_height_modules)).convert("L")
     return Print(_with_caption(bars, printed_form, module_px), modules * module_px, module_px)
 
 
@@ -366,26 +386,58 @@ def _print_zxing(content: str, symbol_format, module_px: int, *, add_hrt: bool =
 # --- photographing --------------------------------------------------------------------------
 
 
-def phone_photo(kind: str, *, megapixels: int = 3, seed: int = 0, content: str | None = None) -> Photo:
-    """A realistic JPEG phone photo of one random code of `kind` (or of `content`), from `seed`."""
+def phone_photo(
+    kind: str,
+    *,
+    megapixels: int = 3,
+    seed: int = 0,
+    content: str | None = None,
+    **conditions_override,
+) -> Photo:
+    """A realistic JPEG phone photo of one random code of `kind` (or of `content`), from `seed`.
+
+    Any condition drawn in `_draw_conditions` (e.g. `share_of_short_side=0.5`, `angle=0`) can be
+    fixed by name; the others are still drawn from the seed.
+    """
     rng = random.Random(f"{kind}/{megapixels}/{seed}")
     chosen = specimen(kind, content) if content is not None else random_specimen(kind, rng)
     width, height = PHOTO_SIZES[megapixels]
     if rng.random() < 0.5:
         width, height = height, width
     conditions = _draw_conditions(kind, rng)
-    scene, module_px_in_photo = _scene(chosen, (width, height), conditions, rng)
+    unknown = set(conditions_override) - set(conditions)
+    if unknown:
+        raise TypeError(f"unknown conditions {sorted(unknown)}")
+    conditions.update(conditions_override)
+    scene, module_px_in_photo, label_region = _scene(chosen, (width, height), conditions, rng)
     conditions["module_px"] = round(module_px_in_photo, 2)
-    photo = _camera(scene, module_px_in_photo, conditions, rng)
+    photo = _camera(scene, module_px_in_photo, label_region, conditions, rng)
     return Photo(_jpeg_bytes(photo, conditions["jpeg_quality"]), chosen, megapixels, seed, conditions)
 
 
-def photo_set(count: int, *, seed: int = 0, megapixels: tuple[int, ...] = (1, 3, 12)) -> Iterator[Photo]:
-    """`count` photos cycling through every kind and resolution, reproducible from `seed`."""
-    for index in range(count):
-        kind = KINDS[index % len(KINDS)]
-        size = megapixels[(index // len(KINDS)) % len(megapixels)]
-        yield phone_photo(kind, megapixels=size, seed=seed * 100_000 + index)
+def photo_without_a_code(*, megapixels: int = 3, seed: int = 0) -> bytes:
+    """A JPEG of bare cardboard taken like the others: what a decoder spends most on."""
+    rng = random.Random(f"nothing/{megapixels}/{seed}")
+    size = PHOTO_SIZES[megapixels]
+    conditions = _draw_conditions("ean13", rng)
+    photo = _camera(_cardboard(size, rng), 3.0, (0, 0, *size), conditions, rng)
+    return _jpeg_bytes(photo, conditions["jpeg_quality"])
+
+
+def photo_set(
+    count: int, *, seed: int = 0, megapixels: tuple[int, ...] = (1, 3, 12), workers: int | None = None
+) -> list[Photo]:
+    """`count` photos cycling through every kind, then every resolution, reproducible from `seed`.
+
+    Photos are made on `workers` threads (default: one per CPU; Pillow releases the GIL while it
+    works), and come back in order.
+    """
+    jobs = [
+        (KINDS[index % len(KINDS)], megapixels[(index // len(KINDS)) % len(megapixels)], seed * 100_000 + index)
+        for index in range(count)
+    ]
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        return list(pool.map(lambda job: phone_photo(job[0], megapixels=job[1], seed=job[2]), jobs))
 
 
 def _draw_conditions(kind: str, rng: random.Random) -> dict:
@@ -406,19 +458,27 @@ def _draw_conditions(kind: str, rng: random.Random) -> dict:
     }
 
 
-def _scene(chosen: Specimen, size: tuple[int, int], conditions: dict, rng: random.Random) -> tuple[Image.Image, float]:
+def _scene(
+    chosen: Specimen, size: tuple[int, int], conditions: dict, rng: random.Random
+) -> tuple[Image.Image, float, tuple]:
+    """The label lying on cardboard, the size of a module in photo pixels, and where the label is."""
     short_side = min(size)
     code_px = conditions["share_of_short_side"] * short_side
     probe = print_code(chosen.kind, chosen.content, 2)
     module_px_in_photo = code_px / (probe.code_width_px / probe.module_px)
-    printed = print_code(chosen.kind, chosen.content, max(2, math.ceil(module_px_in_photo)), bar_height_modules=rng.randint(35, 70))
+    printed = print_code(
+        chosen.kind, chosen.content, max(2, math.ceil(module_px_in_photo)), bar_height_modules=rng.randint(35, 70)
+    )
     label = _label(printed, rng)
     scale = module_px_in_photo / printed.module_px
-    label = label.resize((max(1, round(label.width * scale)), max(1, round(label.height * scale))), Image.Resampling.LANCZOS)
+    label = label.resize(
+        (max(1, round(label.width * scale)), max(1, round(label.height * scale))), Image.Resampling.BILINEAR
+    )
     background = _cardboard(size, rng)
-    warped, mask, corner = _warp_into_frame(label, size, conditions, rng)
-    background.paste(warped, corner, mask)
-    return background, module_px_in_photo
+    warped, corner = _warp_into_frame(label, size, conditions, rng)
+    background.paste(warped, corner, warped)
+    region = (corner[0], corner[1], corner[0] + warped.width, corner[1] + warped.height)
+    return background, module_px_in_photo, region
 
 
 def _label(printed: Print, rng: random.Random) -> Image.Image:
@@ -427,7 +487,10 @@ def _label(printed: Print, rng: random.Random) -> Image.Image:
     width, height = printed.image.width + 2 * margin, printed.image.height + 2 * margin
     extra_text_height = 0 if rng.random() < 0.5 else 12 * printed.module_px
     label = Image.new("L", (width, height + extra_text_height), paper)
-    label.paste(ImageChops.darker(printed.image, Image.new("L", printed.image.size, paper)), (margin, margin + extra_text_height))
+    label.paste(
+        ImageChops.darker(printed.image, Image.new("L", printed.image.size, paper)),
+        (margin, margin + extra_text_height),
+    )
     if extra_text_height:
         font = ImageFont.truetype(str(FONT_PATH), max(6, 5 * printed.module_px))
         caption = rng.choice(("LOT", "EXP", "QTY", "SKU")) + " " + _random_lot(rng)
@@ -437,7 +500,7 @@ def _label(printed: Print, rng: random.Random) -> Image.Image:
 
 def _cardboard(size: tuple[int, int], rng: random.Random) -> Image.Image:
     tone = rng.randint(110, 190)
-    texture = Image.effect_noise((max(2, size[0] // 48), max(2, size[1] // 48)), rng.uniform(6, 18))
+    texture = _noise((max(2, size[0] // 48), max(2, size[1] // 48)), rng.uniform(6, 18), rng)
     texture = texture.resize(size, Image.Resampling.BICUBIC)
     return ImageChops.add(Image.new("L", size, tone), texture, scale=1.0, offset=-128)
 
@@ -450,10 +513,10 @@ def _warp_into_frame(label: Image.Image, frame: tuple[int, int], conditions: dic
     shifted = [(x - min_x, y - min_y) for x, y in corners]
     source = [(0, 0), (label.width, 0), (label.width, label.height), (0, label.height)]
     coefficients = _homography(shifted, source)
-    warped = label.transform(box, Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BICUBIC)
-    mask = Image.new("L", label.size, 255).transform(box, Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BILINEAR)
+    opaque_label = label.convert("LA")
+    warped = opaque_label.transform(box, Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BILINEAR)
     corner = (_position(box[0], frame[0], rng), _position(box[1], frame[1], rng))
-    return warped, mask, corner
+    return warped, corner
 
 
 def _position(extent: int, frame_extent: int, rng: random.Random) -> int:
@@ -497,15 +560,29 @@ def _solve(matrix: list[list[float]], values: list[float]) -> list[float]:
     return [augmented[i][size] / augmented[i][i] for i in range(size)]
 
 
-def _camera(scene: Image.Image, module_px: float, conditions: dict, rng: random.Random) -> Image.Image:
+def _camera(
+    scene: Image.Image, module_px: float, label_region: tuple, conditions: dict, rng: random.Random
+) -> Image.Image:
     image = _uneven_light(scene, conditions, rng)
     image = image.point(_exposure_curve(conditions["black"], conditions["white"]))
-    image = image.filter(ImageFilter.GaussianBlur(0.5 + conditions["defocus"] * module_px))
+    image = _out_of_focus(image, label_region, 0.5 + conditions["defocus"] * module_px)
     if conditions["shake"]:
         image = _motion_blur(image, conditions["shake"] * module_px, rng.uniform(0, math.pi))
-    noise = Image.effect_noise(image.size, conditions["noise"])
-    image = ImageChops.add(image, noise, scale=1.0, offset=-128)
+    image = ImageChops.add(image, _noise(image.size, conditions["noise"], rng), scale=1.0, offset=-128)
     return _tint(image, rng)
+
+
+def _out_of_focus(image: Image.Image, label_region: tuple, radius: float) -> Image.Image:
+    """Gaussian defocus; only around the label, since the cardboard is already soft and blurring
+    twelve megapixels of it would triple the time to make a photo."""
+    margin = math.ceil(4 * radius) + 2
+    left, top = max(0, label_region[0] - margin), max(0, label_region[1] - margin)
+    right, bottom = min(image.width, label_region[2] + margin), min(image.height, label_region[3] + margin)
+    if right <= left or bottom <= top:
+        return image
+    blurred = image.crop((left, top, right, bottom)).filter(ImageFilter.GaussianBlur(radius))
+    image.paste(blurred, (left, top))
+    return image
 
 
 def _uneven_light(image: Image.Image, conditions: dict, rng: random.Random) -> Image.Image:
@@ -525,6 +602,14 @@ def _soft_shadow(size: tuple[int, int], darkness: float, rng: random.Random) -> 
     edge = [(rng.uniform(0, 64), 0), (rng.uniform(0, 64), 64), (64, 64), (64, 0)]
     ImageDraw.Draw(shadow).polygon(edge, fill=round(255 * darkness))
     return shadow.filter(ImageFilter.GaussianBlur(3)).resize(size, Image.Resampling.BILINEAR)
+
+
+def _noise(size: tuple[int, int], sigma: float, rng: random.Random) -> Image.Image:
+    """Roughly Gaussian noise around 128 with standard deviation `sigma`, reproducible from `rng`."""
+    first, second = (Image.frombytes("L", size, rng.randbytes(size[0] * size[1])) for _ in range(2))
+    triangular = ImageChops.add(first, second, scale=2.0)
+    spread = sigma / 52.2
+    return triangular.point([max(0, min(255, round(128 + (v - 127.5) * spread))) for v in range(256)])
 
 
 def _exposure_curve(black: int, white: int) -> list[int]:
@@ -551,3 +636,16 @@ def _jpeg_bytes(image: Image.Image, quality: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=quality)
     return buffer.getvalue()
+
+
+# --- judging --------------------------------------------------------------------------------
+
+
+def verdict(photo: Photo, codes) -> str:
+    """`read` if the decoder reported exactly the photo's code, `wrong` if it reported anything
+    else (alone or beside the right code), `missed` if it reported nothing."""
+    expected = (photo.specimen.expected_text, photo.specimen.expected_symbology)
+    reported = {(code.text, code.symbology) for code in codes}
+    if not reported:
+        return "missed"
+    return "read" if reported == {expected} else "wrong"

@@ -1,0 +1,554 @@
+"""Read barcodes from an uploaded photo: the camera fallback of the scan step.
+
+Rules, in the order they apply:
+
+1. Refuse before decoding any pixel: more than `max_bytes` (`too_large`); anything Pillow does
+   not recognise from its content as a JPEG, PNG, WebP, GIF, BMP, TIFF, MPO, AVIF or HEIF image
+   (`not_an_image`; file names and Content-Type are never consulted); a header promising more
+   than `max_pixels` (`too_many_pixels`). Pixel data found corrupt or truncated while decoding
+   is `not_an_image` too.
+2. Shrink: a JPEG is decoded in grayscale at 1/2, 1/4 or 1/8 scale inside the JPEG decoder
+   (Pillow's draft mode), keeping the long side at or above `WORKING_LONG_SIDE`; other formats
+   are decoded, then reduced by an integer factor towards that size. Nothing is enlarged.
+3. Read, in the order of `_ATTEMPTS`, stopping at the first attempt that yields a believable
+   code: zxing-cpp upright, then turned a quarter; ZBar on a half-size copy, only because zxing-cpp
+   found nothing; zxing-cpp on half-size copies tilted by ±`TILT_DEGREES`, with its other
+   binarizer, and looking for light-on-dark codes; last, ZBar at full working size. The first
+   attempt always runs; a later one starts only if its estimated cost still fits in `time_budget`
+   (CPU seconds of the calling thread).
+4. Believe a read only if it checks out:
+   - EAN-13, UPC-A, UPC-E and EAN-8 check digits hold, and zxing-cpp reading the code's
+     surroundings a second time does not find a different EAN/UPC there (the check digit alone
+     lets one misread in ten through);
+   - ITF only as ITF-14 (14 digits, valid GS1 check digit), whichever engine read it: we use no
+     other ITF, and partial ITF reads look valid;
+   - empty reads are dropped, identical reads reported once;
+   - two different linear reads on one spot contradict each other: the one read across at least
+     three times as wide a band of bars, or along at least 1.3 times as long a stretch (a partial
+     read is shorter), is kept, unless the other outweighs it the other way; otherwise, if they
+     overlap, both are dropped.
+     For EAN/UPC "one spot" reaches three quarters of the code's length around it, because a
+     slanted partial pass over an EAN-13's bars, or over the digits printed under any code,
+     can decode as a valid UPC-E or EAN-8 a little above or below the band read properly.
+
+Text is what a hardware scanner would type: GS1 codes (GS1-128, GS1 DataMatrix, GS1 QR, GS1
+DataBar) start with their symbology identifier `]C1`, `]d2`, `]Q3` or `]e0`, followed by the
+element string with GS (0x1D) after variable-length fields, so the GS1 parser can tell them from
+plain Code 128 or DataMatrix; EAN-13, UPC-A and UPC-E come back as their GTIN-13 (UPC-A with a
+leading 0, UPC-E expanded), EAN-8 as its 8 digits, other codes as their content.
+
+`decode` raises nothing but `ImageRefused`, whatever the bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from collections.abc import Callable, Iterator
+from ctypes import POINTER, c_uint, string_at
+from dataclasses import dataclass
+from importlib import metadata
+from itertools import combinations
+from typing import Literal
+
+import zxingcpp
+from PIL import Image
+
+try:
+    from pyzbar import wrapper as _zbar
+except (ImportError, OSError):  # libzbar missing: zxing-cpp serves alone
+    _zbar = None
+
+DEFAULT_MAX_BYTES = 15 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 50_000_000
+DEFAULT_TIME_BUDGET_SECONDS = 0.25
+WORKING_LONG_SIDE = 1600
+TILT_DEGREES = 6
+ACCEPTED_IMAGE_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF", "HEIF"})
+
+RefusalReason = Literal["not_an_image", "too_large", "too_many_pixels"]
+Engine = Literal["zxing-cpp", "zbar"]
+
+LINEAR_SYMBOLOGIES = frozenset(
+    {"EAN13", "EAN8", "UPCE", "Code128", "Code39", "ITF", "DataBar", "DataBarExpanded", "DataBarLimited"}
+)
+_EAN_UPC = frozenset({"EAN13", "EAN8", "UPCE"})
+_GS1_IDENTIFIERS = {"Code128": "]C1", "DataMatrix": "]d2", "QRCode": "]Q3"}
+_DATABAR_IDENTIFIER = "]e0"
+_THICKER = 3.0
+_LONGER = 1.3
+_EAN_UPC_NEIGHBOURHOOD = 0.75
+
+
+class ImageRefused(ValueError):
+    """The upload is not something we decode; `reason` is machine-readable (see RefusalReason)."""
+
+    def __init__(self, reason: RefusalReason, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason: RefusalReason = reason
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One code read from a photo: its text as a scanner would type it, and its symbology."""
+
+    text: str
+    symbology: str
+
+
+@dataclass(frozen=True)
+class DecodeResult:
+    """The believable codes in a photo (possibly none), the engine that read them and on which attempt."""
+
+    codes: tuple[Decoded, ...] = ()
+    engine: Engine | None = None
+    attempt: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.codes)
+
+
+def decoder_status() -> dict:
+    """For the health check: zxing-cpp's version, and whether the ZBar fallback is available."""
+    return {"zxing": _zxing_version(), "zbar": _zbar is not None}
+
+
+def decode(
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    time_budget: float = DEFAULT_TIME_BUDGET_SECONDS,
+) -> DecodeResult:
+    """Read the barcodes in a photo, following the rules in this module's docstring.
+
+    Raises `ImageRefused` with reason `too_large`, `not_an_image` or `too_many_pixels`, and
+    nothing else. A photo without a believable code gives an empty (falsy) `DecodeResult`.
+    The first attempt always runs; each later one only if it is expected to finish within
+    `time_budget` seconds of CPU time of the calling thread, counted from the call (CPU time, not
+    wall time, so that a busy machine gets the same retries, only later).
+    """
+    started = time.thread_time()
+    working = _working_copy(_open_checked(data, max_bytes, max_pixels))
+    megapixels = working.width * working.height / 1_000_000
+    for index, attempt in enumerate(_ATTEMPTS):
+        if not attempt.is_available():
+            continue
+        elapsed_ms = (time.thread_time() - started) * 1000
+        if index and elapsed_ms + attempt.ms_per_megapixel * megapixels > time_budget * 1000:
+            continue
+        codes = _believable(attempt.read(working))
+        if codes:
+            return DecodeResult(codes, attempt.engine, attempt.name)
+    return DecodeResult()
+
+
+# --- refusing and loading -------------------------------------------------------------------
+
+
+def _open_checked(data: bytes, max_bytes: int, max_pixels: int) -> Image.Image:
+    if len(data) > max_bytes:
+        raise ImageRefused("too_large", f"{len(data)} bytes is over the limit of {max_bytes}")
+    try:
+        image = Image.open(io.BytesIO(data), formats=_openable_formats())
+    except Image.DecompressionBombError as error:
+        raise ImageRefused("too_many_pixels", str(error)) from None
+    except Exception:  # noqa: BLE001 - Pillow raises many types on hostile bytes; all mean the same
+        raise ImageRefused("not_an_image") from None
+    if image.format not in ACCEPTED_IMAGE_FORMATS:
+        raise ImageRefused("not_an_image", f"{image.format} images are not accepted")
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise ImageRefused("not_an_image", "the image has no pixels")
+    if width * height > max_pixels:
+        raise ImageRefused("too_many_pixels", f"{width}x{height} is over the limit of {max_pixels} pixels")
+    return image
+
+
+def _openable_formats() -> list[str]:
+    """The accepted formats Pillow can open here (HEIF only once a plugin such as pillow-heif registers it)."""
+    Image.init()
+    return sorted(ACCEPTED_IMAGE_FORMATS & set(Image.OPEN))
+
+
+def _working_copy(image: Image.Image) -> Image.Image:
+    try:
+        return _shrunk_grayscale(image, WORKING_LONG_SIDE)
+    except Exception:  # noqa: BLE001 - corrupt or truncated pixel data surfaces only now, as many types
+        raise ImageRefused("not_an_image", "the image data is corrupt or truncated") from None
+
+
+def _shrunk_grayscale(image: Image.Image, long_side: int) -> Image.Image:
+    """Grayscale pixels with the long side at or above `long_side`, or the original size if smaller."""
+    scale = long_side / max(image.size)
+    if scale < 1 and image.format in ("JPEG", "MPO"):
+        image.draft("L", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+    gray = _flattened(image).convert("L")
+    factor = max(gray.size) // long_side
+    return gray.reduce(factor) if factor >= 2 else gray
+
+
+def _flattened(image: Image.Image) -> Image.Image:
+    """Transparent pixels on white (a code on a transparent PNG is dark on nothing); 16-bit scaled to 8."""
+    if image.mode in ("RGBA", "LA", "PA", "P") and (image.mode != "P" or "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+    if image.mode.startswith("I;16"):
+        return image.convert("I").point(lambda value: value / 256)
+    return image
+
+
+# --- attempts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Read:
+    code: Decoded
+    box: tuple[float, float, float, float]
+    length: float
+    thickness: float
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One way of reading the working copy; `ms_per_megapixel` is a pessimistic (p90) cost measured here."""
+
+    name: str
+    engine: Engine
+    read: Callable[[Image.Image], list[_Read]]
+    ms_per_megapixel: float
+
+    def is_available(self) -> bool:
+        return self.engine != "zbar" or _zbar is not None
+
+
+def _quarter_turned(gray: Image.Image) -> Image.Image:
+    return gray.transpose(Image.Transpose.ROTATE_90)
+
+
+def _reading_tilted(angle: float) -> Callable[[Image.Image], list[_Read]]:
+    def read(gray: Image.Image) -> list[_Read]:
+        tilted = gray.reduce(2).rotate(angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+        return _read_with_zxing(tilted)
+
+    return read
+
+
+_ATTEMPTS: tuple[_Attempt, ...] = (
+    _Attempt("upright", "zxing-cpp", lambda gray: _read_with_zxing(gray, try_rotate=False), 10),
+    _Attempt("quarter turn", "zxing-cpp", lambda gray: _read_with_zxing(_quarter_turned(gray), try_rotate=False), 10),
+    _Attempt("half size", "zbar", lambda gray: _read_with_zbar(gray.reduce(2)), 17),
+    _Attempt(f"tilted +{TILT_DEGREES}°", "zxing-cpp", _reading_tilted(TILT_DEGREES), 6),
+    _Attempt(f"tilted -{TILT_DEGREES}°", "zxing-cpp", _reading_tilted(-TILT_DEGREES), 6),
+    _Attempt(
+        "global histogram",
+        "zxing-cpp",
+        lambda gray: _read_with_zxing(gray, binarizer=zxingcpp.Binarizer.GlobalHistogram),
+        10,
+    ),
+    _Attempt("light on dark", "zxing-cpp", lambda gray: _read_with_zxing(gray, try_invert=True), 40),
+    _Attempt("full size", "zbar", lambda gray: _read_with_zbar(gray), 90),
+)
+
+
+# --- zxing-cpp ------------------------------------------------------------------------------
+
+_F = zxingcpp.BarcodeFormat
+_ZXING_FORMATS = (
+    _F.EAN13,
+    _F.EAN8,
+    _F.UPCA,
+    _F.UPCE,
+    _F.Code128,
+    _F.Code39Std,
+    _F.ITF,
+    _F.QRCode,
+    _F.DataMatrix,
+    _F.DataBar,
+)
+_EAN_UPC_FORMATS = (_F.EAN13, _F.EAN8, _F.UPCA, _F.UPCE)
+_ZXING_SYMBOLOGY = {
+    "UPCA": "EAN13",
+    "Code39Std": "Code39",
+    "ITF14": "ITF",
+    "QRCodeModel1": "QRCode",
+    "QRCodeModel2": "QRCode",
+    "DataBarOmni": "DataBar",
+    "DataBarStk": "DataBar",
+    "DataBarStkOmni": "DataBar",
+    "DataBarExp": "DataBarExpanded",
+    "DataBarExpStk": "DataBarExpanded",
+    "DataBarLtd": "DataBarLimited",
+}
+
+
+def _read_with_zxing(
+    gray: Image.Image,
+    *,
+    try_rotate: bool = True,
+    try_invert: bool = False,
+    binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage,
+) -> list[_Read]:
+    try:
+        found = zxingcpp.read_barcodes(
+            gray,
+            formats=_ZXING_FORMATS,
+            text_mode=zxingcpp.TextMode.Plain,
+            try_rotate=try_rotate,
+            try_invert=try_invert,
+            binarizer=binarizer,
+        )
+        return _confirmed([_from_zxing(barcode) for barcode in found], gray)
+    except Exception:  # noqa: BLE001 - a reader fault on one photo must not fail the upload
+        return []
+
+
+def _from_zxing(barcode) -> _Read:
+    symbology = _ZXING_SYMBOLOGY.get(barcode.format.name, barcode.format.name)
+    text = barcode.text
+    if barcode.content_type == zxingcpp.ContentType.GS1:
+        text = _gs1_identifier(symbology) + text
+    elif symbology == "EAN13" and len(text) == 12:
+        text = "0" + text
+    position = barcode.position
+    corners = [(p.x, p.y) for p in (position.top_left, position.top_right, position.bottom_right, position.bottom_left)]
+    length = (math.dist(corners[0], corners[1]) + math.dist(corners[3], corners[2])) / 2
+    thickness = (math.dist(corners[0], corners[3]) + math.dist(corners[1], corners[2])) / 2
+    return _Read(Decoded(text, symbology), _bounding_box(corners), length, thickness)
+
+
+def _gs1_identifier(symbology: str) -> str:
+    if symbology.startswith("DataBar"):
+        return _DATABAR_IDENTIFIER
+    return _GS1_IDENTIFIERS.get(symbology, "")
+
+
+def _zxing_version() -> str:
+    try:
+        return metadata.version("zxing-cpp")
+    except metadata.PackageNotFoundError:
+        return getattr(zxingcpp, "__version__", "unknown")
+
+
+# --- ZBar -----------------------------------------------------------------------------------
+
+_ZBAR_SYMBOLOGY = {
+    "EAN13": "EAN13",
+    "EAN8": "EAN8",
+    "UPCA": "EAN13",
+    "UPCE": "UPCE",
+    "I25": "ITF",
+    "CODE39": "Code39",
+    "CODE128": "Code128",
+    "QRCODE": "QRCode",
+}
+_ZBAR_GS1_MODIFIER = 1 << 0
+_Y800 = int.from_bytes(b"Y800", "little")
+
+
+@dataclass(frozen=True)
+class _ZbarSymbol:
+    type_name: str
+    data: bytes
+    is_gs1: bool
+    corners: tuple[tuple[int, int], ...]
+
+
+def _read_with_zbar(gray: Image.Image) -> list[_Read]:
+    try:
+        return _confirmed([read for read in map(_from_zbar, _zbar_symbols(gray)) if read is not None], gray)
+    except Exception:  # noqa: BLE001 - a reader fault on one photo must not fail the upload
+        return []
+
+
+def _zbar_symbols(gray: Image.Image) -> list[_ZbarSymbol]:
+    """pyzbar's scanning loop, keeping what pyzbar drops: the GS1 modifier of each symbol."""
+    scanner = _zbar.zbar_image_scanner_create()
+    try:
+        _zbar.zbar_image_scanner_set_config(scanner, 0, _zbar.ZBarConfig.CFG_ENABLE, 0)
+        for name in _ZBAR_SYMBOLOGY:
+            _zbar.zbar_image_scanner_set_config(scanner, _zbar.ZBarSymbol[name], _zbar.ZBarConfig.CFG_ENABLE, 1)
+        image = _zbar.zbar_image_create()
+        try:
+            pixels = gray.tobytes()
+            _zbar.zbar_image_set_format(image, _Y800)
+            _zbar.zbar_image_set_size(image, gray.width, gray.height)
+            _zbar.zbar_image_set_data(image, pixels, len(pixels), None)
+            if _zbar.zbar_scan_image(scanner, image) <= 0:
+                return []
+            return list(_zbar_symbol_list(image))
+        finally:
+            _zbar.zbar_image_destroy(image)
+    finally:
+        _zbar.zbar_image_scanner_destroy(scanner)
+
+
+def _zbar_symbol_list(image) -> Iterator[_ZbarSymbol]:
+    symbol = _zbar.zbar_image_first_symbol(image)
+    while symbol:
+        corners = tuple(
+            (_zbar.zbar_symbol_get_loc_x(symbol, i), _zbar.zbar_symbol_get_loc_y(symbol, i))
+            for i in range(_zbar.zbar_symbol_get_loc_size(symbol))
+        )
+        yield _ZbarSymbol(
+            type_name=_zbar.ZBarSymbol(symbol.contents.type).name,
+            data=string_at(_zbar.zbar_symbol_get_data(symbol), _zbar.zbar_symbol_get_data_length(symbol)),
+            is_gs1=bool(_zbar_symbol_get_modifiers(symbol) & _ZBAR_GS1_MODIFIER),
+            corners=corners,
+        )
+        symbol = _zbar.zbar_symbol_next(symbol)
+
+
+def _from_zbar(symbol: _ZbarSymbol) -> _Read | None:
+    symbology = _ZBAR_SYMBOLOGY.get(symbol.type_name)
+    try:
+        text = symbol.data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if symbology is None or not symbol.corners:
+        return None
+    if symbol.type_name == "UPCA":
+        text = "0" + text
+    elif symbol.type_name == "UPCE":
+        text = _upce_to_gtin13(text)
+    elif symbol.is_gs1:
+        text = _gs1_identifier(symbology) + text
+    box = _bounding_box(symbol.corners)
+    width, height = box[2] - box[0], box[3] - box[1]
+    return _Read(Decoded(text, symbology), box, max(width, height), min(width, height))
+
+
+def _zbar_modifiers_function():
+    if _zbar is None:
+        return None
+    return _zbar.zbar_function("zbar_symbol_get_modifiers", c_uint, POINTER(_zbar.zbar_symbol))
+
+
+_zbar_symbol_get_modifiers = _zbar_modifiers_function()
+
+
+# --- believing ------------------------------------------------------------------------------
+
+
+def _believable(reads: list[_Read]) -> tuple[Decoded, ...]:
+    checked = [read for read in reads if _is_believable(read.code)]
+    believed: list[Decoded] = []
+    for read in _without_contradictions(checked):
+        if read.code not in believed:
+            believed.append(read.code)
+    return tuple(believed)
+
+
+def _confirmed(reads: list[_Read], gray: Image.Image) -> list[_Read]:
+    """EAN/UPC reads survive only if zxing-cpp, reading the code's surroundings again, does not
+    find a different EAN/UPC there: the check digit alone lets one misread in ten through."""
+    return [read for read in reads if not _contradicted_on_second_look(read, gray)]
+
+
+def _contradicted_on_second_look(read: _Read, gray: Image.Image) -> bool:
+    if read.code.symbology not in _EAN_UPC or not _is_believable(read.code):
+        return False
+    across, along = 0.15 * read.length, 0.5 * read.thickness + 0.1 * read.length
+    left, top, right, bottom = read.box
+    surroundings = gray.crop(
+        (
+            max(0, round(left - across)),
+            max(0, round(top - along)),
+            min(gray.width, round(right + across)),
+            min(gray.height, round(bottom + along)),
+        )
+    )
+    found = zxingcpp.read_barcodes(
+        surroundings, formats=_EAN_UPC_FORMATS, text_mode=zxingcpp.TextMode.Plain, try_invert=False
+    )
+    second_look = {_from_zxing(barcode).code for barcode in found}
+    return bool(second_look) and read.code not in second_look
+
+
+def _is_believable(code: Decoded) -> bool:
+    """Check digits hold where the symbology has them; ITF only as ITF-14; never empty."""
+    text = code.text
+    if not text.strip():
+        return False
+    if code.symbology in ("EAN13", "UPCE"):
+        return len(text) == 13 and _has_valid_gs1_check_digit(text)
+    if code.symbology == "EAN8":
+        return len(text) == 8 and _has_valid_gs1_check_digit(text)
+    if code.symbology == "ITF":
+        return len(text) == 14 and _has_valid_gs1_check_digit(text)
+    return True
+
+
+def _without_contradictions(reads: list[_Read]) -> list[_Read]:
+    dropped: set[int] = set()
+    for (i, first), (j, second) in combinations(enumerate(reads), 2):
+        if first.code == second.code or not _near_each_other(first, second):
+            continue
+        if _outweighs(first, second):
+            dropped.add(j)
+        elif _outweighs(second, first):
+            dropped.add(i)
+        elif _boxes_meet(first.box, second.box, 0.0):
+            dropped.update((i, j))
+    return [read for index, read in enumerate(reads) if index not in dropped]
+
+
+def _outweighs(read: _Read, other: _Read) -> bool:
+    """Read across a much wider band of bars, or along a much longer stretch of them, and not the reverse."""
+
+    def dominates(a: _Read, b: _Read) -> bool:
+        return a.thickness >= _THICKER * b.thickness or a.length >= _LONGER * b.length
+
+    return dominates(read, other) and not dominates(other, read)
+
+
+def _near_each_other(first: _Read, second: _Read) -> bool:
+    """Two linear reads on one spot or, when one is EAN/UPC, close enough for one of them to be a
+    partial pass over the other's bars or over the digits printed under them."""
+    symbologies = {first.code.symbology, second.code.symbology}
+    if not symbologies <= LINEAR_SYMBOLOGIES:
+        return False
+    margin = _EAN_UPC_NEIGHBOURHOOD * max(first.length, second.length) if symbologies & _EAN_UPC else 0.0
+    return _boxes_meet(first.box, second.box, margin)
+
+
+def _boxes_meet(first: tuple[float, ...], second: tuple[float, ...], margin: float) -> bool:
+    return (
+        first[0] - margin <= second[2]
+        and second[0] - margin <= first[2]
+        and first[1] - margin <= second[3]
+        and second[1] - margin <= first[3]
+    )
+
+
+def _bounding_box(corners) -> tuple[float, float, float, float]:
+    xs = [x for x, _ in corners]
+    ys = [y for _, y in corners]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _has_valid_gs1_check_digit(digits: str) -> bool:
+    """GS1 mod-10 check. A private copy: the shared one belongs to app/barcodes/checkdigit.py."""
+    if len(digits) < 2 or not (digits.isascii() and digits.isdigit()):
+        return False
+    body, check = digits[:-1], int(digits[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+def _upce_to_gtin13(upce: str) -> str:
+    """Expand an 8-digit UPC-E (number system 0 or 1, six digits, check) to its GTIN-13; else unchanged."""
+    if len(upce) != 8 or not (upce.isascii() and upce.isdigit()) or upce[0] not in "01":
+        return upce
+    system, body, check = upce[0], upce[1:7], upce[7]
+    last = body[5]
+    if last in "012":
+        manufacturer, item = body[0:2] + last + "00", "00" + body[2:5]
+    elif last == "3":
+        manufacturer, item = body[0:3] + "00", "000" + body[3:5]
+    elif last == "4":
+        manufacturer, item = body[0:4] + "0", "0000" + body[4]
+    else:
+        manufacturer, item = body[0:5], "0000" + last
+    return "0" + system + manufacturer + item + check
