@@ -394,7 +394,8 @@ def _zbar_symbol_list(image) -> Iterator[_ZbarSymbol]:
         yield _ZbarSymbol(
             type_name=_zbar.ZBarSymbol(symbol.contents.type).name,
             data=string_at(_zbar.zbar_symbol_get_data(symbol), _zbar.zbar_symbol_get_data_length(symbol)),
-            is_gs1=bool(_zbar_symbol_get_modifiers(symbol) & _ZBAR_GS1_MODIFIER),
+            is_gs1=_zbar_symbol_get_modifiers is not None
+            and bool(_zbar_symbol_get_modifiers(symbol) & _ZBAR_GS1_MODIFIER),
             corners=corners,
         )
         symbol = _zbar.zbar_symbol_next(symbol)
@@ -420,9 +421,13 @@ def _from_zbar(symbol: _ZbarSymbol) -> _Read | None:
 
 
 def _zbar_modifiers_function():
+    """libzbar's zbar_symbol_get_modifiers, which pyzbar does not wrap; None if it cannot be had."""
     if _zbar is None:
         return None
-    return _zbar.zbar_function("zbar_symbol_get_modifiers", c_uint, POINTER(_zbar.zbar_symbol))
+    try:
+        return _zbar.zbar_function("zbar_symbol_get_modifiers", c_uint, POINTER(_zbar.zbar_symbol))
+    except Exception:  # noqa: BLE001 - an older libzbar or pyzbar: GS1-128 read by ZBar then lacks ]C1
+        return None
 
 
 _zbar_symbol_get_modifiers = _zbar_modifiers_function()
