@@ -52,9 +52,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
-    warehouses: Mapped[list[Warehouse]] = relationship(
-        secondary=user_warehouse, lazy="selectin", order_by=Warehouse.code
-    )
+    warehouses: Mapped[list[Warehouse]] = relationship(secondary=user_warehouse, order_by=Warehouse.code)
 
     @property
     def roles(self) -> frozenset[Role]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import User
 from app.labels.forms import BadgeChoice, LocationChoice, LotChoice, ProductChoice
@@ -143,7 +143,10 @@ def _products_listed(session: Session, codes: tuple[str, ...]) -> list[Product]:
 
 
 def _products_by_codes(session: Session, codes: tuple[str, ...]) -> dict[str, Product]:
-    by_sku = {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(codes)))}
+    by_sku = {
+        p.sku: p
+        for p in session.scalars(select(Product).options(selectinload(Product.barcodes)).where(Product.sku.in_(codes)))
+    }
     by_barcode = {
         b.code: b.product
         for b in session.scalars(select(ProductBarcode).where(ProductBarcode.code.in_(codes)))
@@ -158,6 +161,7 @@ def _product_by_code(session: Session, code: str) -> Product | None:
 def _products_found(session: Session, query: str) -> list[Product]:
     products = list(session.scalars(
         select(Product)
+        .options(selectinload(Product.barcodes))
         .where(
             Product.active.is_(True),
             or_(Product.sku.icontains(query, autoescape=True), Product.name.icontains(query, autoescape=True)),

@@ -51,9 +51,7 @@ class Receipt(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    lines: Mapped[list[ReceiptLine]] = relationship(
-        back_populates="receipt", order_by="ReceiptLine.line_no", lazy="selectin"
-    )
+    lines: Mapped[list[ReceiptLine]] = relationship(back_populates="receipt", order_by="ReceiptLine.line_no")
 
     @property
     def is_closed(self) -> bool:

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.auth.roles import Screen, screen_required
 from app.barcodes import resolve
@@ -37,11 +38,16 @@ STEP = "receiving/_step.html"
 
 
 def _receipt_or_404(receipt_id: int) -> Receipt:
+    _check_receipt(receipt_id)
+    return db.session.get(Receipt, receipt_id)
+
+
+def _check_receipt(receipt_id: int) -> None:
+    """404 unless the receipt belongs to the current warehouse (one indexed read, no lines)."""
     warehouse = current_warehouse()
-    receipt = db.session.get(Receipt, receipt_id)
-    if receipt is None or warehouse is None or receipt.warehouse_id != warehouse.id:
+    owner = db.session.scalar(select(Receipt.warehouse_id).where(Receipt.id == receipt_id))
+    if owner is None or warehouse is None or owner != warehouse.id:
         abort(404)
-    return receipt
 
 
 # --- the list, and opening a receipt by its label ----------------------------------------------
@@ -106,7 +112,7 @@ def task(receipt_id: int):
 @bp.post("/<int:receipt_id>/scan")
 @screen_required(Screen.RECEIVING)
 def scan(receipt_id: int):
-    _receipt_or_404(receipt_id)
+    _check_receipt(receipt_id)
     return answer_registered("receiving.scan")
 
 
@@ -167,15 +173,35 @@ def _asked_again(form, held) -> service.NeedsDetails:
     return service.NeedsDetails(held, form.get("sku", ""), form.get("name", ""), None, missing)
 
 
+SHOWN_LINES = 8
+
+
 def _step_context(receipt: Receipt, **extra) -> dict:
     summary = service.summarize(db.session, receipt)
-    return {"receipt": receipt, "summary": summary, "stage": "item", "damage_reasons": list(DamageReason), **extra}
+    focus = _focus_sku(extra)
+    shown = _lines_to_show(summary.lines, focus)
+    return {"receipt": receipt, "summary": summary, "stage": "item", "damage_reasons": list(DamageReason),
+            "lines": shown, "hidden_lines": len(summary.lines) - len(shown), **extra}
+
+
+def _focus_sku(extra: dict) -> str | None:
+    for key in ("received", "confirm", "asked"):
+        if extra.get(key) is not None:
+            return extra[key].sku
+    return None
+
+
+def _lines_to_show(lines, focus: str | None) -> list:
+    """A scan's answer stays small: the line just scanned, then lines still waiting, up to SHOWN_LINES."""
+    def rank(line):
+        return (line.sku != focus, line.state not in ("waiting", "short"), line.line_no)
+    return sorted(lines, key=rank)[:SHOWN_LINES]
 
 
 @bp.post("/<int:receipt_id>/undo")
 @screen_required(Screen.RECEIVING)
 def undo(receipt_id: int):
-    _receipt_or_404(receipt_id)
+    _check_receipt(receipt_id)
     return answer_registered("receiving.undo")
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ from app.stock.models import (
     Product,
     Tracking,
 )
-from app.stock.warehouses import standard_location
+from app.stock.warehouses import standard_location, standard_places
 from app.timeutil import utcnow
 
 MAX_UNITS = 99_999
@@ -122,8 +122,8 @@ def receive(session: Session, receipt_id: int, goods: Goods, handling: Handling,
     if short_dated and not handling.confirm_short_dated:
         days = (goods.expiry - today).days
         return NeedsConfirmation(goods, product.sku, product.name, "short_dated", days_left=days)
-    line = _matching_line(receipt, product.id, goods.lot)
-    so_far = received_by_line(session, receipt.id).get(line.id, LineCount()).received if line else 0
+    line = _matching_line(session, receipt, product.id, goods.lot)
+    so_far = received_on_line(session, line.id) if line is not None and not receipt.blind else 0
     beyond_plan = not receipt.blind and (line is None or line.unexpected or so_far + goods.units > line.expected_qty)
     if beyond_plan and not handling.confirm_over:
         reason = "over" if line is not None and not line.unexpected else "unexpected"
@@ -135,10 +135,10 @@ def receive(session: Session, receipt_id: int, goods: Goods, handling: Handling,
 
 
 def lock_receipt(session: Session, receipt_id: int) -> Receipt:
-    receipt = session.execute(
+    """The receipt row, locked for this unit of work (PostgreSQL; SQLite's writer is already alone)."""
+    return session.execute(
         select(Receipt).where(Receipt.id == receipt_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one()
-    return receipt
 
 
 def _complete_lot_details(session, product: Product, goods: Goods, today: date) -> tuple[Goods, tuple[str, ...]]:
@@ -177,34 +177,36 @@ def _is_short_dated(product: Product, expiry: date | None, today: date) -> bool:
         days=product.min_shelf_life_days)
 
 
-def _matching_line(receipt: Receipt, product_id: int, lot: str | None) -> ReceiptLine | None:
+def _matching_line(session, receipt: Receipt, product_id: int, lot: str | None) -> ReceiptLine | None:
     """The line a scan counts against: same lot, else a line for any lot, else any line of the product."""
-    lines = [line for line in receipt.lines if line.product_id == product_id]
+    lines = session.scalars(
+        select(ReceiptLine).where(ReceiptLine.receipt_id == receipt.id, ReceiptLine.product_id == product_id)
+        .order_by(ReceiptLine.line_no)
+    ).all()
     same_lot = [line for line in lines if lot and line.lot_number == lot]
     any_lot = [line for line in lines if line.lot_number == ""]
-    return (same_lot or any_lot or lines or [None])[0]
+    return (same_lot or any_lot or list(lines) or [None])[0]
 
 
 def _unexpected_line(session, receipt: Receipt, product_id: int, lot_number: str) -> ReceiptLine:
+    """A line for goods the plan did not name (or any line of a blind receipt), created once."""
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    next_no = (max((line.line_no for line in receipt.lines), default=0)) + 1
+    last_no = session.scalar(select(func.max(ReceiptLine.line_no)).where(ReceiptLine.receipt_id == receipt.id))
     session.execute(
         dialect_insert(ReceiptLine.__table__)
-        .values(receipt_id=receipt.id, line_no=next_no, product_id=product_id, lot_number=lot_number,
+        .values(receipt_id=receipt.id, line_no=(last_no or 0) + 1, product_id=product_id, lot_number=lot_number,
                 expected_qty=0, unexpected=not receipt.blind)
         .on_conflict_do_nothing(index_elements=["receipt_id", "product_id", "lot_number"])
     )
-    line = session.scalar(select(ReceiptLine).where(
+    return session.scalar(select(ReceiptLine).where(
         ReceiptLine.receipt_id == receipt.id, ReceiptLine.product_id == product_id, ReceiptLine.lot_number == lot_number))
-    session.refresh(receipt, ["lines"])
-    return line
 
 
 def _post_receipt(session, receipt: Receipt, line: ReceiptLine, product: Product, goods: Goods, handling: Handling,
                   *, user_id, key: str, short_dated: bool, over: bool) -> Received:
     kind = LocationKind.QUARANTINE if handling.damaged else LocationKind.DOCK
-    destination = standard_location(session, receipt.warehouse_id, kind)
-    supplier = standard_location(session, receipt.warehouse_id, LocationKind.SUPPLIER)
+    places = standard_places(session, receipt.warehouse_id, kind, LocationKind.SUPPLIER)
+    destination, supplier = places[kind], places[LocationKind.SUPPLIER]
     lot = ledger.LotSpec(goods.lot, goods.expiry) if goods.lot else None
     posted = ledger.post(
         session,
@@ -261,6 +263,13 @@ def undo_last(session: Session, receipt_id: int, *, user_id: int, key: str) -> R
 
 
 # --- figures and closing ----------------------------------------------------------------------
+
+
+def received_on_line(session: Session, line_id: int) -> int:
+    return session.scalar(
+        select(func.coalesce(func.sum(ReceiptEntry.quantity), 0))
+        .where(ReceiptEntry.line_id == line_id, ReceiptEntry.undone_at.is_(None))
+    )
 
 
 def received_by_line(session: Session, receipt_id: int) -> dict[int, LineCount]:
@@ -323,26 +332,38 @@ class Summary:
 
 
 def summarize(session: Session, receipt: Receipt) -> Summary:
-    counts = received_by_line(session, receipt.id)
-    lines = tuple(_line_summary(receipt, line, counts.get(line.id, LineCount())) for line in receipt.lines)
+    """Every line with what was expected, received and damaged, in one aggregate query."""
+    received = func.coalesce(func.sum(ReceiptEntry.quantity), 0)
+    damaged = func.coalesce(func.sum(case((ReceiptEntry.damaged.is_(True), ReceiptEntry.quantity), else_=0)), 0)
+    rows = session.execute(
+        select(ReceiptLine.line_no, Product.sku, Product.name, ReceiptLine.lot_number, ReceiptLine.expected_qty,
+               ReceiptLine.unexpected, received, damaged)
+        .join(Product, Product.id == ReceiptLine.product_id)
+        .outerjoin(ReceiptEntry, (ReceiptEntry.line_id == ReceiptLine.id) & ReceiptEntry.undone_at.is_(None))
+        .where(ReceiptLine.receipt_id == receipt.id)
+        .group_by(ReceiptLine.id, ReceiptLine.line_no, Product.sku, Product.name, ReceiptLine.lot_number,
+                  ReceiptLine.expected_qty, ReceiptLine.unexpected)
+        .order_by(ReceiptLine.line_no)
+    ).all()
+    lines = tuple(_line_summary(receipt, row) for row in rows)
     return Summary(receipt.code, receipt.supplier, receipt.blind, receipt.status, receipt.version, lines)
 
 
-def _line_summary(receipt: Receipt, line: ReceiptLine, count: LineCount) -> LineSummary:
+def _line_summary(receipt: Receipt, row) -> LineSummary:
+    line_no, sku, name, lot, expected, unexpected, received, damaged = row
     if receipt.blind:
         state = "received"
-    elif line.unexpected:
+    elif unexpected:
         state = "unexpected"
-    elif count.received == line.expected_qty:
+    elif received == expected:
         state = "complete"
-    elif count.received > line.expected_qty:
+    elif received > expected:
         state = "over"
-    elif count.received == 0 and not receipt.is_closed:
+    elif received == 0 and not receipt.is_closed:
         state = "waiting"
     else:
         state = "short"
-    return LineSummary(line.line_no, line.product.sku, line.product.name, line.lot_number, line.expected_qty,
-                       count.received, count.damaged, state)
+    return LineSummary(line_no, sku, name, lot, expected, int(received), int(damaged), state)
 
 
 def close_receipt(session: Session, receipt_id: int, *, user_id: int, version: int) -> Summary:
@@ -360,7 +381,8 @@ def close_receipt(session: Session, receipt_id: int, *, user_id: int, version: i
     summary = summarize(session, receipt)
     dock = standard_location(session, receipt.warehouse_id, LocationKind.DOCK)
     quarantine = standard_location(session, receipt.warehouse_id, LocationKind.QUARANTINE)
-    for line, summed in zip(receipt.lines, summary.lines, strict=True):
+    lines = session.scalars(select(ReceiptLine).where(ReceiptLine.receipt_id == receipt.id).order_by(ReceiptLine.line_no))
+    for line, summed in zip(lines, summary.lines, strict=True):
         for cause, expected, found, location in _differences(summed, dock.id, quarantine.id):
             session.add(Discrepancy(
                 warehouse_id=receipt.warehouse_id, source=DiscrepancySource.RECEIVING, cause=cause,

@@ -105,7 +105,6 @@ def _previous_answer(scan_id: str) -> Stored | None:
         select(ScanRecord.user_id, ScanRecord.response_status, ScanRecord.response_body)
         .where(ScanRecord.scan_id == scan_id)
     ).one_or_none()
-    db.session.rollback()
     if row is None or row.response_body is None:
         return None
     if row.user_id != current_user.id:

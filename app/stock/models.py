@@ -164,7 +164,7 @@ class Location(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    warehouse: Mapped[Warehouse] = relationship(back_populates="locations", lazy="joined")
+    warehouse: Mapped[Warehouse] = relationship(back_populates="locations")
 
     @property
     def is_virtual(self) -> bool:
@@ -195,12 +195,10 @@ class Product(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    barcodes: Mapped[list[ProductBarcode]] = relationship(
-        back_populates="product", lazy="selectin", order_by="ProductBarcode.id"
-    )
-    components: Mapped[list[KitComponent]] = relationship(
-        foreign_keys="KitComponent.kit_id", lazy="selectin"
-    )
+    # Loaded when asked for (selectinload() where a screen lists many): a product is often
+    # loaded only for its SKU and name, and eager loading here cascades through every line.
+    barcodes: Mapped[list[ProductBarcode]] = relationship(back_populates="product", order_by="ProductBarcode.id")
+    components: Mapped[list[KitComponent]] = relationship(foreign_keys="KitComponent.kit_id")
 
     @property
     def allows_mixed_lots(self) -> bool:

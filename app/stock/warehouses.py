@@ -45,3 +45,12 @@ def standard_location(session: Session, warehouse_id: int, kind: LocationKind) -
     return session.execute(
         select(Location).where(Location.warehouse_id == warehouse_id, Location.code == code)
     ).scalar_one()
+
+
+def standard_places(session: Session, warehouse_id: int, *kinds: LocationKind) -> dict[LocationKind, Location]:
+    """Several of the warehouse's standard locations in one query."""
+    codes = {code: kind for code, kind in STANDARD_LOCATIONS if kind in kinds}
+    found = session.scalars(
+        select(Location).where(Location.warehouse_id == warehouse_id, Location.code.in_(codes))
+    ).all()
+    return {codes[location.code]: location for location in found}
