@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 
 def supported() -> tuple[str, ...]:
@@ -18,3 +20,13 @@ def select_locale() -> str:
     if chosen in supported():
         return chosen
     return request.accept_languages.best_match(supported()) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _escaped(lazy_string) -> str:
+    return str(escape(str(lazy_string)))
+
+
+# Flask-Babel's lazy strings tell Jinja they are already-safe HTML (__html__ returns the text
+# as is), so `_l("No product %(code)s", code=typed)` would put a typed "<script>" on the page
+# unescaped. Our messages carry scanned and typed text: escape them like any other string.
+LazyString.__html__ = _escaped

@@ -146,3 +146,13 @@ def test_the_app_never_redirects_to_https_by_itself(client, session):
     response = client.get("/login", base_url="http://192.168.1.20:8000")
     assert response.status_code == 200
     assert "Strict-Transport-Security" not in response.headers
+
+
+def test_translated_messages_carrying_typed_text_are_escaped(app):
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    with app.test_request_context():
+        message = lazy_gettext("Unknown barcode: %(code)s", code='"><script>alert(1)</script>')
+        html = render_template_string("{{ message }}", message=message)
+    assert "<script>" not in html and "&lt;script&gt;" in html
