@@ -295,7 +295,7 @@ class LineSummary:
     expected: int
     received: int
     damaged: int
-    state: str  # "complete", "short", "over", "unexpected", "waiting", "received"
+    state: str  # "complete", "waiting" (open, not all here yet), "short" (closed), "over", "unexpected", "received"
 
     @property
     def difference(self) -> int:
@@ -359,8 +359,8 @@ def _line_summary(receipt: Receipt, row) -> LineSummary:
         state = "complete"
     elif received > expected:
         state = "over"
-    elif received == 0 and not receipt.is_closed:
-        state = "waiting"
+    elif not receipt.is_closed:
+        state = "waiting"  # more may still come: short only once the receipt is closed
     else:
         state = "short"
     return LineSummary(line_no, sku, name, lot, expected, int(received), int(damaged), state)

@@ -158,6 +158,6 @@ def screenshot(request):
     def take(page, name: str) -> None:
         if request.config.getoption("--screenshots"):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False, caret="initial")
 
     return take
