@@ -63,14 +63,16 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.labels.routes import bp as labels_bp
     from app.lookup.routes import bp as lookup_bp
+    from app.masterdata.routes import bp as masterdata_bp
     from app.putaway.routes import bp as putaway_bp
+    from app.receipts.routes import bp as receipts_bp
     from app.receiving.routes import bp as receiving_bp
     from app.scan.routes import bp as scan_bp
     from app.shell.routes import bp as shell_bp
     from app.shell.routes import register_placeholders
 
     throttle.init_app(app)
-    for blueprint in (auth_bp, shell_bp, scan_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp):
+    for blueprint in (auth_bp, shell_bp, scan_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp, masterdata_bp, receipts_bp):
         app.register_blueprint(blueprint)
     register_placeholders(app)
     app.extensions["tana.health"] = decoder_health

@@ -1,0 +1,1 @@
+"""Master data kept in the office: products and locations, with their CSV imports and exports."""
