@@ -30,8 +30,9 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     init_extensions(app)
     register_blueprints(app)
 
-    from app import cli, web
+    from app import audit, cli, web
 
+    audit.init_app()
     web.init_app(app)
     cli.init_app(app)
     return app

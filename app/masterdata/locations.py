@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.audit import stamp
 from app.database import write_transaction
 from app.masterdata.cells import guarded
 from app.masterdata.csvfile import write_csv
@@ -250,7 +251,7 @@ def _insert_new_locations(session: Session, rows: list[dict]) -> int:
         .returning(Location.id)
     )
     created = 0
-    for part in chunks(rows):
+    for part in chunks([stamp(row) for row in rows]):
         created += len(session.execute(statement, list(part)).all())
     return created
 

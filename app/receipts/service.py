@@ -68,7 +68,7 @@ class ReceiptView:
 
 def create_planned_receipt(session: Session, warehouse_id: int, draft: DraftReceipt, *, user_id: int | None,
                            today: date) -> Receipt:
-    """One receipt from the screen (its reference kept as the note).
+    """One receipt from the screen (what is typed as its note is kept as the supplier reference).
 
     Raises ImportRefused, with rows = the form's line numbers, if a line is wrong.
     """
@@ -163,7 +163,7 @@ def _create(session: Session, warehouse_id: int, draft: DraftReceipt, planned: d
             user_id: int | None) -> Receipt:
     try:
         return create_receipt(session, warehouse_id, draft.supplier, draft.expected_date,
-                              [planned[line.row] for line in draft.lines], user_id, note=draft.reference or None)
+                              [planned[line.row] for line in draft.lines], user_id, reference=draft.reference or None)
     except PlanError as error:
         raise ImportRefused([RowError(draft.row or None, str(error))]) from None
 
@@ -237,7 +237,8 @@ def _already_imported(session: Session, warehouse_id: int, drafts: list[DraftRec
     earlier = {}
     for part in chunks(references):
         earlier.update(session.execute(
-            select(Receipt.note, Receipt.code).where(Receipt.warehouse_id == warehouse_id, Receipt.note.in_(part))
+            select(Receipt.reference, Receipt.code)
+            .where(Receipt.warehouse_id == warehouse_id, Receipt.reference.in_(part))
         ).all())
     return [RowError(draft.row, _l("Reference %(reference)s was already imported as %(code)s.",
                                    reference=draft.reference, code=earlier[draft.reference]), "reference")

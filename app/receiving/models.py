@@ -34,12 +34,16 @@ class DamageReason(StrEnum):
 
 class Receipt(db.Model):
     __tablename__ = "receipt"
-    __table_args__ = (Index("ix_receipt_warehouse_status", "warehouse_id", "status", "expected_date"),)
+    __table_args__ = (
+        Index("ix_receipt_warehouse_status", "warehouse_id", "status", "expected_date"),
+        Index("ix_receipt_warehouse_reference", "warehouse_id", "reference"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
     code: Mapped[str] = mapped_column(String(30), unique=True)
     supplier: Mapped[str] = mapped_column(String(100))
+    reference: Mapped[str | None] = mapped_column(String(60))  # the supplier's ASN / delivery note number
     expected_date: Mapped[date | None] = mapped_column(Date)
     blind: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[ReceiptStatus] = mapped_column(str_enum(ReceiptStatus, 12), default=ReceiptStatus.OPEN)

@@ -41,6 +41,7 @@ def create_receipt(
     *,
     blind: bool = False,
     note: str | None = None,
+    reference: str | None = None,
 ) -> Receipt:
     """A new receipt with its expected lines; lines of the same product and lot are merged.
 
@@ -53,7 +54,8 @@ def create_receipt(
         raise PlanError("expected quantities must be greater than zero")
     receipt = Receipt(
         warehouse_id=warehouse_id, code=next_receipt_code(session, local_today()), supplier=supplier.strip() or "-",
-        expected_date=expected_date, blind=blind, status=ReceiptStatus.OPEN, note=note, created_by_id=user_id,
+        expected_date=expected_date, blind=blind, status=ReceiptStatus.OPEN, note=note, reference=reference,
+        created_by_id=user_id,
     )
     session.add(receipt)
     session.flush()

@@ -216,6 +216,7 @@ def post(
     lots = _resolve_lots(conn, ops, products, now)
 
     plan = _plan(ops, locations, products, lots, reservations)
+    _lock_shelves(conn, ops, locations)
     _lock_availability(conn, plan, locked)
     quant_ids = _apply_quant_changes(conn, plan, locations, products, lots, now)
     move_ids = _insert_moves(conn, ops, plan, posting_id, key, user_id, now)
@@ -471,6 +472,24 @@ def _take_from_reservation(plan: _Plan, res: _Res, quantity: int) -> None:
 
 
 # --- applying the plan ---------------------------------------------------------------------
+
+
+def _lock_shelves(conn: Connection, ops: Sequence[Operation], locations: dict[int, _Loc]) -> None:
+    """PostgreSQL: hold the storage shelves goods go onto, and re-read that they are still active.
+
+    Deactivating a shelf locks it FOR UPDATE and checks it is empty. Goods whose `active` was
+    read before that commit would otherwise land on the now inactive shelf (the move's foreign
+    key waits for the lock but does not look again). SQLite's single writer needs none.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    shelves = sorted({op.to_location_id for op in ops if isinstance(op, Move)
+                      and locations[op.to_location_id].kind is LocationKind.STORAGE})
+    if not shelves:
+        return
+    for location_id, active in conn.execute(_sql(conn).shelves, {"p_ids": shelves}):
+        if not active:
+            raise errors.LocationInactive(locations[location_id].code)
 
 
 def _availability_locks(conn: Connection, ops: Sequence[Operation]) -> tuple[int, ...]:

@@ -163,6 +163,8 @@ class Location(db.Model):
     sellable: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     warehouse: Mapped[Warehouse] = relationship(back_populates="locations")
 
@@ -194,6 +196,8 @@ class Product(db.Model):
     mixed_lots: Mapped[bool | None] = mapped_column(Boolean)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     # Loaded when asked for (selectinload() where a screen lists many): a product is often
     # loaded only for its SKU and name, and eager loading here cascades through every line.

@@ -95,7 +95,15 @@ def for_dialect(dialect: str) -> SimpleNamespace:
         " FROM (SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:p_locks AS bigint[])) AS k) AS locked"
         " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
     ).bindparams(bindparam("p_now", type_=Posting.__table__.c.created_at.type))
+    # A shelf being deactivated is locked FOR UPDATE; goods going onto it hold it FOR KEY SHARE,
+    # so one waits for the other and neither sees a half-done state.
+    shelves = (
+        select(Location.id, Location.active)
+        .where(Location.id.in_(bindparam("p_ids", expanding=True)))
+        .with_for_update(key_share=True)
+    )
     return SimpleNamespace(
+        shelves=shelves,
         claim=claim,
         claim_and_lock=claim_and_lock,
         names=names,

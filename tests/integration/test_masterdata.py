@@ -29,6 +29,13 @@ CASE = "14901234567891"
 HEADER_JA = "商品コード,商品名,JANコード,ケースGTIN,入数,管理区分,最低残存日数,発注点,安全在庫,ゾーン\r\n"
 
 
+@pytest.fixture(autouse=True)
+def english(app):
+    """Messages are compared in English (the app's default language is Japanese)."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
 def products_csv(*rows: str, header: str = HEADER_JA, encoding: str = "utf-8") -> bytes:
     return (header + "".join(r + "\r\n" for r in rows)).encode(encoding)
 

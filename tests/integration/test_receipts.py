@@ -24,6 +24,13 @@ CASE = "14901234567891"
 HEADER = "入荷番号,仕入先,入荷予定日,商品コード,JANコード,数量,ロット,賞味期限\r\n"
 
 
+@pytest.fixture(autouse=True)
+def english(app):
+    """Messages are compared in English (the app's default language is Japanese)."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
 @pytest.fixture
 def world(session):
     wh = f.warehouse(session)
@@ -58,7 +65,7 @@ def test_a_shift_jis_file_becomes_one_receipt_per_reference(session, world):
     assert [r.code for r in result.receipts] == [f"ZR-{TODAY:%Y%m%d}-001", f"ZR-{TODAY:%Y%m%d}-002"]
     session.expire_all()
     first = session.get(Receipt, result.receipts[0].id)
-    assert (first.supplier, first.expected_date, first.note, first.status, first.created_by_id) == (
+    assert (first.supplier, first.expected_date, first.reference, first.status, first.created_by_id) == (
         "伊藤園", TODAY + timedelta(days=3), "ASN-1", ReceiptStatus.OPEN, clerk.id)
     assert [(line.product.sku, line.expected_qty, line.lot_number, line.expiry) for line in first.lines] == [
         ("TEA-500", 48, "L1", TODAY + timedelta(days=200)), ("SOAP-1", 10, "", None)]
@@ -114,7 +121,7 @@ def test_a_receipt_from_the_screen_finds_products_by_sku_or_any_jan_spelling(ses
     receipt = create_planned_receipt(session, wh.id, draft, user_id=clerk.id, today=TODAY)
     session.expire_all()
     receipt = session.get(Receipt, receipt.id)
-    assert receipt.code.startswith("ZR-") and receipt.note == "納品書 123"
+    assert receipt.code.startswith("ZR-") and receipt.reference == "納品書 123"
     lines = [(line.line_no, line.product_id, line.expected_qty) for line in receipt.lines]
     assert lines == [(1, tea.id, 24), (2, soap.id, 6)]
 
