@@ -60,6 +60,11 @@ class BadgeChoice:
     logins: tuple[str, ...]
 
 
+def copies(args: MultiDict) -> int:
+    """`copies` of each label (1 when absent)."""
+    return _copies(args)
+
+
 def sheet_choice(args: MultiDict) -> SheetChoice:
     """The sheet format (`sheet`) and the label position to start at on the first sheet (`start`)."""
     sheet = sheet_format(args.get("sheet"))

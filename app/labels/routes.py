@@ -20,6 +20,7 @@ from app.labels.barcodes import render_svg
 from app.labels.service import SHEET_FORMATS, Label, LabelRefused
 from app.shell.context import current_warehouse
 from app.stock.models import Warehouse
+from app.web import error_page
 
 bp = Blueprint("labels", __name__)
 
@@ -72,6 +73,20 @@ def badges():
     ))
 
 
+@bp.get("/labels/receipt/<int:receipt_id>")
+@screen_required(Screen.RECEIVING)
+def receipt_lots(receipt_id: int):
+    """Lot labels of a receipt, for the receiving clerk (not only the office): `lot`, `copies`."""
+    try:
+        choice = forms.sheet_choice(request.args)
+        labels = selection.receipt_lot_labels(
+            db.session, _warehouse(), receipt_id, request.args.get("lot", type=int), forms.copies(request.args)
+        )
+    except LabelRefused as refused:
+        return error_page(404, _l("Labels"), str(refused.message))
+    return _render_sheets(_l("Lot labels (GS1-128)"), labels, choice, "lot")
+
+
 def _sheets(form: str, title, make_labels: Callable[[], list[Label]]):
     try:
         choice = forms.sheet_choice(request.args)
@@ -79,9 +94,14 @@ def _sheets(form: str, title, make_labels: Callable[[], list[Label]]):
         sheets = service.lay_out(labels, choice.sheet, choice.start)
     except LabelRefused as refused:
         return _index_page(failed=form, error=str(refused.message)), 422
+    return _render_sheets(title, labels, choice, form, sheets)
+
+
+def _render_sheets(title, labels: list[Label], choice, kind: str, sheets=None):
+    sheets = sheets if sheets is not None else service.lay_out(labels, choice.sheet, choice.start)
     return render_template(
         "labels/sheet.html", title=title, sheets=sheets, sheet=choice.sheet, count=len(labels),
-        kind=form, barcode_svg=render_svg, day=_day,
+        kind=kind, barcode_svg=render_svg, day=_day,
     )
 
 

@@ -63,6 +63,30 @@ def lot_labels(session: Session, choice: LotChoice) -> list[Label]:
     return repeated([lot_label(product, lot.number, lot.expiry)], choice.copies)
 
 
+def receipt_lot_labels(session: Session, warehouse: Warehouse, receipt_id: int, lot_id: int | None,
+                       copies: int) -> list[Label]:
+    """GS1-128 labels of the lots received on one receipt (or of one of them), `copies` of each:
+    for goods that arrived without a readable label, and to reprint a receipt's labels."""
+    from app.receiving.models import Receipt, ReceiptEntry
+
+    stmt = (
+        select(Product, Lot)
+        .join(ReceiptEntry, ReceiptEntry.product_id == Product.id)
+        .join(Lot, Lot.id == ReceiptEntry.lot_id)
+        .join(Receipt, Receipt.id == ReceiptEntry.receipt_id)
+        .options(selectinload(Product.barcodes))
+        .where(Receipt.id == receipt_id, Receipt.warehouse_id == warehouse.id, ReceiptEntry.undone_at.is_(None))
+        .distinct()
+        .order_by(Product.sku, Lot.number)
+    )
+    if lot_id is not None:
+        stmt = stmt.where(Lot.id == lot_id)
+    found = session.execute(stmt).all()
+    if not found:
+        raise LabelRefused(_l("Nothing to print."))
+    return repeated([lot_label(product, lot.number, lot.expiry) for product, lot in found], copies)
+
+
 def badge_holders(session: Session, warehouse: Warehouse) -> list[User]:
     """Active people with a badge who work in `warehouse`, by name."""
     return list(session.scalars(

@@ -28,6 +28,14 @@ class ReceiptClosed(FloorRefusal):
 
 
 @dataclass(eq=False)
+class ReceiptNotHere(FloorRefusal):
+    """No such receipt in this warehouse (answered as 404: do not tell whether it exists)."""
+
+    receipt_id: int
+    code = "receipt_not_here"
+
+
+@dataclass(eq=False)
 class NotAProduct(FloorRefusal):
     scanned: str
     code = "not_a_product"

@@ -112,7 +112,6 @@ def task(receipt_id: int):
 @bp.post("/<int:receipt_id>/scan")
 @screen_required(Screen.RECEIVING)
 def scan(receipt_id: int):
-    _check_receipt(receipt_id)
     return answer_registered("receiving.scan")
 
 
@@ -124,8 +123,10 @@ def answer_receive(code: str) -> Answer:
         goods = _goods_for(stage, code, form)
         outcome = service.receive(
             db.session, receipt_id, goods, handling_from(form), user_id=current_user.id,
-            key=form.get("scan_id") or code, today=local_today(),
+            key=form.get("scan_id") or code, today=local_today(), warehouse_id=current_warehouse().id,
         )
+    except errors.ReceiptNotHere:
+        abort(404)
     except (errors.FloorRefusal, StockError) as refusal:
         receipt = db.session.get(Receipt, receipt_id)
         retry = _retry_context(stage, form)

@@ -81,6 +81,7 @@ class NeedsConfirmation:
 @dataclass(frozen=True)
 class Received:
     entry_id: int
+    lot_id: int | None
     sku: str
     name: str
     units: int
@@ -105,9 +106,14 @@ class LineCount:
 
 
 def receive(session: Session, receipt_id: int, goods: Goods, handling: Handling, *, user_id: int | None,
-            key: str, today: date) -> Outcome:
-    """One receiving scan; see the module docstring. Raises a FloorRefusal or StockError to refuse."""
+            key: str, today: date, warehouse_id: int | None = None) -> Outcome:
+    """One receiving scan; see the module docstring. Raises a FloorRefusal or StockError to refuse.
+
+    With `warehouse_id`, a receipt of another warehouse is refused as not found (ReceiptNotHere).
+    """
     receipt = lock_receipt(session, receipt_id)
+    if warehouse_id is not None and receipt.warehouse_id != warehouse_id:
+        raise errors.ReceiptNotHere(receipt_id)
     if receipt.is_closed:
         raise errors.ReceiptClosed(receipt.code)
     if not 1 <= goods.units <= MAX_UNITS:
@@ -136,9 +142,12 @@ def receive(session: Session, receipt_id: int, goods: Goods, handling: Handling,
 
 def lock_receipt(session: Session, receipt_id: int) -> Receipt:
     """The receipt row, locked for this unit of work (PostgreSQL; SQLite's writer is already alone)."""
-    return session.execute(
+    receipt = session.execute(
         select(Receipt).where(Receipt.id == receipt_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if receipt is None:
+        raise errors.ReceiptNotHere(receipt_id)
+    return receipt
 
 
 def _complete_lot_details(session, product: Product, goods: Goods, today: date) -> tuple[Goods, tuple[str, ...]]:
@@ -224,7 +233,8 @@ def _post_receipt(session, receipt: Receipt, line: ReceiptLine, product: Product
     receipt.status = ReceiptStatus.RECEIVING
     receipt.version += 1
     session.flush()
-    return Received(entry.id, product.sku, product.name, goods.units, goods.lot, goods.expiry, destination.code,
+    return Received(entry.id, entry.lot_id, product.sku, product.name, goods.units, goods.lot, goods.expiry,
+                    destination.code,
                     handling.damaged, short_dated, over)
 
 

@@ -96,8 +96,7 @@ def answer_scan(step: str, handle: Callable[[str], Answer], page: str | None = N
     if not SCAN_ID.match(scan_id):
         scan_id = new_scan_id()  # no id from the page: answer, but nothing to deduplicate against
     code = (request.form.get("code", "") if code is None else code)[:MAX_CODE_LENGTH]
-    stored = _previous_answer(scan_id) or _first_answer(step, scan_id, code, handle)
-    return _respond(stored, page, page_context)
+    return _respond(_first_answer(step, scan_id, code, handle), page, page_context)
 
 
 def _previous_answer(scan_id: str) -> Stored | None:
@@ -113,6 +112,7 @@ def _previous_answer(scan_id: str) -> Stored | None:
 
 
 def _first_answer(step: str, scan_id: str, code: str, handle: Callable[[str], Answer]) -> Stored:
+    """Claim the scan_id and answer it; a scan_id claimed before gets its stored answer."""
     try:
         with write_transaction() as session:
             if not _claim(session, scan_id, step, code):

@@ -57,6 +57,7 @@ def test_a_clerk_receives_a_delivery_and_closes_it_seeing_the_differences(phone,
     expiry = local_today() + timedelta(days=180)
     phone.scan(gs1(MILK_GTIN, "LOT42", expiry, count=12))
     assert "+12 MILK-1L" in feedback_text(phone, "ok") and "LOT42" in page.locator("#feedback").inner_text()
+    assert "LOT42" in page.locator("#print-lot-label").inner_text()
 
     phone.scan(TEA_JAN)
     assert "+1 TEA-500" in feedback_text(phone, "ok")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import timedelta
 
 import pytest
@@ -144,3 +145,19 @@ def test_closing_on_a_stale_page_shows_the_fresh_figures(client, world, session)
     response = client.post(f"/receiving/{world['receipt'].id}/close",
                            data={"csrf_token": world["token"], "version": "0"})
     assert response.status_code == 409 and 'id="figures"' in response.get_data(as_text=True)
+
+
+def test_a_received_lot_can_get_a_label_printed_by_the_clerk(client, world):
+    expiry = local_today() + timedelta(days=120)
+    html = scan(client, world, code="]C10104912345678904" + f"17{expiry:%y%m%d}" + "10LOT9").get_data(as_text=True)
+    link = re.search(r'id="print-lot-label" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    sheet = client.get(link)
+    page = sheet.get_data(as_text=True)
+    assert sheet.status_code == 200 and "<svg" in page
+    assert f"(01)04912345678904(17){expiry:%y%m%d}(10)LOT9" in page
+    reprint = client.get(f"/receiving/{world['receipt'].id}/summary")
+    assert reprint.status_code in (200, 302)
+
+
+def test_a_receipt_without_lots_has_nothing_to_print(client, world):
+    assert client.get(f"/labels/receipt/{world['receipt'].id}").status_code == 404
