@@ -20,6 +20,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 
@@ -30,6 +31,20 @@ UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 ENCODING_NAMES = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp932": "Shift_JIS (CP932)"}
 MAX_FIELD_SIZE = 10_000
+
+
+RowT = TypeVar("RowT")
+
+
+@dataclass(frozen=True)
+class ReadFile(Generic[RowT]):
+    """The rows of an uploaded file that read well, and the row-numbered problems of the others."""
+
+    rows: list[RowT]
+    errors: list[RowError]
+    headers: dict[str, str]
+    ignored: tuple[str, ...]
+    encoding: str
 
 
 @dataclass(frozen=True)

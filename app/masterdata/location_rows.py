@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.masterdata import cells
 from app.masterdata.codes import fits_pattern, location_code, zone_code
-from app.masterdata.csvfile import Column, Row, read_table
+from app.masterdata.csvfile import Column, ReadFile, Row, read_table
 from app.masterdata.errors import CellError, RowError
 from app.stock.models import LocationKind
 
@@ -70,15 +70,7 @@ class LocationRow:
     active: bool | None = None
 
 
-@dataclass(frozen=True)
-class LocationFile:
-    """The rows that read well, and the row-numbered problems of the others."""
-
-    rows: list[LocationRow]
-    errors: list[RowError]
-    headers: dict[str, str]
-    ignored: tuple[str, ...]
-    encoding: str
+LocationFile = ReadFile[LocationRow]
 
 
 @dataclass(frozen=True)

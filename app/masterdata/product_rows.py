@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from app.barcodes.checkdigit import as_gtin14
 from app.masterdata import cells
 from app.masterdata.codes import zone_code
-from app.masterdata.csvfile import Column, Row, read_table
+from app.masterdata.csvfile import Column, ReadFile, Row, read_table
 from app.masterdata.errors import CellError, RowError
 from app.stock.models import Tracking
 
@@ -82,15 +82,7 @@ class ProductRow:
     zone: str | None = None
 
 
-@dataclass(frozen=True)
-class ProductFile:
-    """The rows that read well, and the row-numbered problems of the others."""
-
-    rows: list[ProductRow]
-    errors: list[RowError]
-    headers: dict[str, str]
-    ignored: tuple[str, ...]
-    encoding: str
+ProductFile = ReadFile[ProductRow]
 
 
 @dataclass(frozen=True)
