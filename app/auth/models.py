@@ -51,7 +51,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    role_rows: Mapped[list[UserRole]] = relationship(lazy="joined", cascade="all, delete-orphan")
+    role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
     warehouses: Mapped[list[Warehouse]] = relationship(secondary=user_warehouse, order_by=Warehouse.code)
 
     @property
