@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from weakref import WeakSet
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
 from app.extensions import db
@@ -24,9 +25,15 @@ WRITE_OPTION = "tana_write"
 _configured: WeakSet[Engine] = WeakSet()
 
 
-def is_sqlite(engine_or_session) -> bool:
-    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
-    return bind.dialect.name == "sqlite"
+def dialect_insert(dialect: str, table):
+    """An INSERT that takes ON CONFLICT clauses, for PostgreSQL or SQLite by dialect name."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def upsert_insert(bind: Session | scoped_session | Connection, table):
+    """`dialect_insert` for the database a session or connection is bound to."""
+    dialect = bind.dialect if isinstance(bind, Connection) else real_session(bind).get_bind().dialect
+    return dialect_insert(dialect.name, table)
 
 
 def configure_engine(engine: Engine, synchronous: str = "FULL") -> None:

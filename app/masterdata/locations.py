@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.audit import stamp
-from app.database import write_transaction
+from app.database import upsert_insert, write_transaction
 from app.masterdata.cells import guarded
 from app.masterdata.csvfile import write_csv
 from app.masterdata.errors import ImportRefused, LocationHoldsStock, LocationNotFound, LocationRequired
@@ -244,9 +243,8 @@ def _held_by_location(session: Session, location_ids: list[int]) -> dict[int, St
 def _insert_new_locations(session: Session, rows: list[dict]) -> int:
     if not rows:
         return 0
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(Location)
+        upsert_insert(session, Location.__table__)
         .on_conflict_do_nothing(index_elements=["warehouse_id", "code"])
         .returning(Location.id)
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from app.database import upsert_insert
 from sqlalchemy.orm import Session
 
 from app.receiving import errors
@@ -199,10 +199,9 @@ def _matching_line(session, receipt: Receipt, product_id: int, lot: str | None) 
 
 def _unexpected_line(session, receipt: Receipt, product_id: int, lot_number: str) -> ReceiptLine:
     """A line for goods the plan did not name (or any line of a blind receipt), created once."""
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     last_no = session.scalar(select(func.max(ReceiptLine.line_no)).where(ReceiptLine.receipt_id == receipt.id))
     session.execute(
-        dialect_insert(ReceiptLine.__table__)
+        upsert_insert(session, ReceiptLine.__table__)
         .values(receipt_id=receipt.id, line_no=(last_no or 0) + 1, product_id=product_id, lot_number=lot_number,
                 expected_qty=0, unexpected=not receipt.blind)
         .on_conflict_do_nothing(index_elements=["receipt_id", "product_id", "lot_number"])
@@ -389,8 +388,8 @@ def close_receipt(session: Session, receipt_id: int, *, user_id: int, version: i
         raise errors.StalePage(receipt.code)
     receipt.status = ReceiptStatus.CLOSED  # before summarising: nothing waits any more
     summary = summarize(session, receipt)
-    dock = standard_location(session, receipt.warehouse_id, LocationKind.DOCK)
-    quarantine = standard_location(session, receipt.warehouse_id, LocationKind.QUARANTINE)
+    places = standard_places(session, receipt.warehouse_id, LocationKind.DOCK, LocationKind.QUARANTINE)
+    dock, quarantine = places[LocationKind.DOCK], places[LocationKind.QUARANTINE]
     lines = session.scalars(select(ReceiptLine).where(ReceiptLine.receipt_id == receipt.id).order_by(ReceiptLine.line_no))
     for line, summed in zip(lines, summary.lines, strict=True):
         for cause, expected, found, location in _differences(summed, dock.id, quarantine.id):

@@ -20,10 +20,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.database import write_transaction
+from app.database import upsert_insert, write_transaction
 from app.extensions import db
 from app.scan.models import ScanRecord
 from app.web import error_page, is_htmx, new_scan_id
@@ -127,9 +126,8 @@ def _first_answer(step: str, scan_id: str, code: str, handle: Callable[[str], An
 
 
 def _claim(session: Session, scan_id: str, step: str, code: str) -> bool:
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (
-        dialect_insert(ScanRecord.__table__)
+        upsert_insert(session, ScanRecord.__table__)
         .values(scan_id=scan_id, user_id=current_user.id, step=step, code=code[:200])
         .on_conflict_do_nothing(index_elements=["scan_id"])
         .returning(ScanRecord.__table__.c.id)

@@ -11,7 +11,7 @@ from werkzeug.routing import RequestRedirect
 from app.auth.roles import Screen, screen_required
 from app.database import write_transaction
 from app.extensions import db
-from app.shell.context import accessible_warehouses, current_warehouse
+from app.shell.context import accessible_warehouses
 from app.shell.nav import ENTRIES, entries_for
 
 bp = Blueprint("shell", __name__)

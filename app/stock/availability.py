@@ -9,7 +9,7 @@ allows.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Select, String, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -41,23 +41,6 @@ def sellable_stock(dialect: str, warehouse_id: int, today: date) -> Select:
             _lot_is_sellable(dialect, today),
         )
         .group_by(Quant.product_id)
-    )
-
-
-def available_for_product(product_id: int, warehouse_id: int, min_shelf_life_days: int, today: date) -> Select:
-    """One number: the availability of one (non-kit) product, as a scalar SELECT."""
-    cutoff = today + timedelta(days=min_shelf_life_days)
-    return (
-        select(func.coalesce(func.sum(Quant.on_hand - Quant.reserved), 0))
-        .select_from(Quant)
-        .join(Location, Location.id == Quant.location_id)
-        .outerjoin(Lot, Lot.id == Quant.lot_id)
-        .where(
-            Quant.product_id == product_id,
-            Location.warehouse_id == warehouse_id,
-            Location.sellable.is_(True),
-            or_(Lot.expiry.is_(None), Lot.expiry >= cutoff),
-        )
     )
 
 
@@ -95,4 +78,4 @@ def availability(
     return result
 
 
-__all__ = ["availability", "available_for_product", "sellable_stock"]
+__all__ = ["availability", "sellable_stock"]

@@ -28,11 +28,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import case, insert, literal, null, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from app.database import in_write_transaction
+from app.database import in_write_transaction, upsert_insert
 from app.stock import errors, statements
 from app.stock.models import (
     NO_LOT,
@@ -240,11 +239,6 @@ def _fingerprint(ops: Sequence[Operation]) -> str:
     return hashlib.sha256(repr(ops).encode()).hexdigest()
 
 
-def _dialect_insert(conn: Connection, table):
-    dialect = conn.dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def _claim_posting(conn, key, fingerprint, user_id, reference, note, now, locks) -> int | None:
     params = {"p_key": key, "p_fingerprint": fingerprint, "p_user_id": user_id, "p_reference": reference,
               "p_note": note, "p_now": now}
@@ -346,7 +340,7 @@ def _ensure_lot(conn: Connection, product: _Prod, spec: LotSpec, now) -> _Lot:
     if not number:
         raise errors.LotRequired(product.sku)
     stmt = (
-        _dialect_insert(conn, Lot.__table__)
+        upsert_insert(conn, Lot.__table__)
         .values(product_id=product.id, number=number, expiry=spec.expiry, first_received_at=now, created_at=now)
         .on_conflict_do_nothing(index_elements=["product_id", "number"])
     )

@@ -9,7 +9,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 from sqlalchemy import String, bindparam, cast, func, insert, literal, null, or_, select, text, union_all, update
-from sqlalchemy.dialects import postgresql, sqlite
+from app.database import dialect_insert
 
 from app.stock.models import Location, Lot, Posting, Product, Quant, StockEvent, StockMove
 
@@ -26,10 +26,8 @@ def _same_quant():
 
 @lru_cache(maxsize=None)
 def for_dialect(dialect: str) -> SimpleNamespace:
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-
     claim = (
-        dialect_insert(Posting.__table__)
+        dialect_insert(dialect, Posting.__table__)
         .values(
             idempotency_key=bindparam("p_key"), fingerprint=bindparam("p_fingerprint"), user_id=bindparam("p_user_id"),
             reference=bindparam("p_reference"), note=bindparam("p_note"), created_at=bindparam("p_now"),
@@ -56,7 +54,7 @@ def for_dialect(dialect: str) -> SimpleNamespace:
         .values(on_hand=quant.c.on_hand + dh, reserved=quant.c.reserved + dr, updated_at=bindparam("p_now"))
         .returning(quant.c.id)
     )
-    upsert = dialect_insert(quant).values(
+    upsert = dialect_insert(dialect, quant).values(
         product_id=bindparam("p_product_id"), location_id=bindparam("p_location_id"), lot_id=bindparam("p_lot_id"),
         lot_key=bindparam("p_lot_key"), on_hand=bindparam("p_dh"), reserved=bindparam("p_dr"), updated_at=bindparam("p_now"),
     )
