@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.receiving.plans import PlannedLine, create_receipt
+from app.receipts.plans import PlannedLine, create_receipt
 from app.stock.models import BarcodeKind, Product, ProductBarcode, Tracking
 
 SUPPLIERS = ("伊藤園", "ハウス食品", "花王", "ライオン", "資生堂", "キッコーマン")

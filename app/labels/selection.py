@@ -67,7 +67,7 @@ def receipt_lot_labels(session: Session, warehouse: Warehouse, receipt_id: int, 
                        copies: int) -> list[Label]:
     """GS1-128 labels of the lots received on one receipt (or of one of them), `copies` of each:
     for goods that arrived without a readable label, and to reprint a receipt's labels."""
-    from app.receiving.models import Receipt, ReceiptEntry
+    from app.receipts.models import Receipt, ReceiptEntry
 
     stmt = (
         select(Product, Lot)

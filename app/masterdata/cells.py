@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.barcodes.checkdigit import gtin_format, has_valid_check_digit, is_digits
 from app.masterdata.errors import CellError
-from app.receiving.dates import parse_expiry
+from app.floor.fields import parse_expiry
 
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
 _WHOLE_FLOAT = re.compile(r"^(\d+)\.0+$")

@@ -22,9 +22,9 @@ from app.masterdata.errors import ImportRefused, RowError
 from app.masterdata.listing import chunks
 from app.masterdata.retry import retried_on_conflict
 from app.receipts.drafts import DraftLine, DraftReceipt, read_plan_file
-from app.receiving.models import Receipt, ReceiptLine, ReceiptStatus
-from app.receiving.plans import PlanError, PlannedLine, create_receipt
-from app.receiving.service import LineCount, received_by_line
+from app.receipts.models import Receipt, ReceiptLine, ReceiptStatus
+from app.receipts.plans import PlanError, PlannedLine, create_receipt
+from app.receipts.figures import LineCount, received_by_line
 from app.stock.models import Lot, Product, ProductBarcode, Tracking
 
 CLOSED_SHOWN = 30

@@ -13,8 +13,8 @@ from app.barcodes.results import DocumentKind, DocumentRef, Unresolved
 from app.database import write_transaction
 from app.extensions import db
 from app.receiving import errors, service
-from app.receiving.models import DamageReason, Receipt
-from app.receiving.plans import create_receipt
+from app.receipts.models import DamageReason, Receipt
+from app.receipts.plans import create_receipt
 from app.receiving.scans import goods_from_details, goods_from_hidden, goods_from_item_scan, handling_from
 from app.scan.step import Answer, ScanRefused, Step, answer_registered, register_step
 from app.shell.context import current_warehouse

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from app.barcodes import resolve
 from app.barcodes.results import Gs1Hit, ProductHit, Unresolved
 from app.receiving import errors
-from app.receiving.dates import parse_expiry
-from app.receiving.models import DamageReason
+from app.floor.fields import parse_expiry
+from app.receipts.models import DamageReason
 from app.receiving.service import Goods, Handling
 from app.stock.models import Warehouse
 

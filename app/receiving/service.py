@@ -8,7 +8,6 @@ serialised and an over-receipt is never missed.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,7 +16,7 @@ from app.database import upsert_insert
 from sqlalchemy.orm import Session
 
 from app.receiving import errors
-from app.receiving.models import DamageReason, Receipt, ReceiptEntry, ReceiptLine, ReceiptStatus
+from app.receipts.models import DamageReason, Receipt, ReceiptEntry, ReceiptLine, ReceiptStatus
 from app.stock import errors as stock_errors
 from app.stock import ledger
 from app.stock.models import (
@@ -94,12 +93,6 @@ class Received:
 
 
 Outcome = NeedsDetails | NeedsConfirmation | Received
-
-
-@dataclass(frozen=True)
-class LineCount:
-    received: int = 0
-    damaged: int = 0
 
 
 # --- receiving ------------------------------------------------------------------------------
@@ -279,20 +272,6 @@ def received_on_line(session: Session, line_id: int) -> int:
         select(func.coalesce(func.sum(ReceiptEntry.quantity), 0))
         .where(ReceiptEntry.line_id == line_id, ReceiptEntry.undone_at.is_(None))
     )
-
-
-def received_by_line(session: Session, receipt_id: int) -> dict[int, LineCount]:
-    """Received and damaged units per receipt line, over entries not undone."""
-    rows = session.execute(
-        select(ReceiptEntry.line_id, ReceiptEntry.damaged, func.sum(ReceiptEntry.quantity))
-        .where(ReceiptEntry.receipt_id == receipt_id, ReceiptEntry.undone_at.is_(None))
-        .group_by(ReceiptEntry.line_id, ReceiptEntry.damaged)
-    )
-    counts: dict[int, LineCount] = defaultdict(LineCount)
-    for line_id, damaged, units in rows:
-        current = counts[line_id]
-        counts[line_id] = LineCount(current.received + units, current.damaged + (units if damaged else 0))
-    return dict(counts)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.database import write_transaction
-from app.receiving.models import ReceiptEntry
-from app.receiving.plans import PlannedLine, create_receipt
+from app.receipts.models import ReceiptEntry
+from app.receipts.plans import PlannedLine, create_receipt
 from app.stock.models import LocationKind, Posting, Product, Quant, StockMove, Tracking
 from app.stock.warehouses import standard_location
 from app.timeutil import local_today

@@ -194,7 +194,7 @@ def assert_availability(session, warehouse: Warehouse) -> None:
 def test_the_demo_has_open_receipts_with_jan_case_and_gs1_lot_lines_to_try(session):
     from app.barcodes import resolve
     from app.barcodes.results import Gs1Hit
-    from app.receiving.models import Receipt, ReceiptStatus
+    from app.receipts.models import Receipt, ReceiptStatus
     from app.stock.models import ProductBarcode, Warehouse
 
     summary = load_demo(session)

@@ -11,7 +11,7 @@ from app.database import write_transaction
 from app.masterdata.errors import ImportRefused
 from app.receipts.drafts import DraftLine, DraftReceipt
 from app.receipts.service import create_planned_receipt, import_receipts, list_receipts, receipt_view
-from app.receiving.models import Receipt, ReceiptStatus
+from app.receipts.models import Receipt, ReceiptStatus
 from app.receiving.service import Goods, Handling, receive
 from app.stock.ledger import LotSpec
 from app.stock.models import Tracking

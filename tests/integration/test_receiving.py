@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from app.database import write_transaction
 from app.receiving import errors
-from app.receiving.models import ReceiptEntry, ReceiptStatus
-from app.receiving.plans import PlannedLine, create_receipt
+from app.receipts.models import ReceiptEntry, ReceiptStatus
+from app.receipts.figures import received_by_line
+from app.receipts.plans import PlannedLine, create_receipt
 from app.receiving.service import (
     Goods,
     Handling,
@@ -19,7 +20,6 @@ from app.receiving.service import (
     Received,
     close_receipt,
     receive,
-    received_by_line,
     summarize,
     undo_last,
 )
@@ -153,7 +153,7 @@ def test_a_blind_receipt_takes_whatever_arrives_without_asking(session, wh, cler
 
 
 def test_damaged_units_go_to_quarantine_with_their_reason(session, wh, clerk, tea):
-    from app.receiving.models import DamageReason
+    from app.receipts.models import DamageReason
 
     receipt = plan(session, wh, clerk, PlannedLine(tea.id, 5))
     got = scan(session, receipt, clerk, Goods(tea.id, 2), Handling(damaged=True, damage_reason=DamageReason.WET))

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from app.receiving.dates import parse_expiry
+from app.floor.fields import parse_expiry
 
 
 @pytest.mark.parametrize("typed, expected", [

@@ -11,8 +11,8 @@ from werkzeug.datastructures import MultiDict
 
 from app.auth.models import Role
 from app.database import write_transaction
-from app.receiving.models import Receipt
-from app.receiving.plans import PlannedLine, create_receipt
+from app.receipts.models import Receipt
+from app.receipts.plans import PlannedLine, create_receipt
 from app.stock.models import Product, Tracking
 from app.timeutil import local_today
 from tests import factories as f

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.database import write_transaction
-from app.receiving.models import ReceiptEntry
-from app.receiving.plans import PlannedLine, create_receipt
+from app.receipts.models import ReceiptEntry
+from app.receipts.plans import PlannedLine, create_receipt
 from app.stock.models import Discrepancy, Tracking
 from app.timeutil import local_today
 from tests import factories as f

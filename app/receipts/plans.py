@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.receiving.models import Receipt, ReceiptLine, ReceiptStatus
+from app.receipts.models import Receipt, ReceiptLine, ReceiptStatus
 from app.timeutil import local_today
 
 
