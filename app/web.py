@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",  # the live-camera polyfill compiles ZXing WebAssembly
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",

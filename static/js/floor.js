@@ -281,57 +281,26 @@
     return duplicate;
   }
 
+  /* Live scanning is static/js/camera.js, loaded only when the camera opens (it brings a
+     BarcodeDetector polyfill where the browser has none); it rejects when live scanning is
+     impossible here, and the photo upload takes over. */
   function openCamera() {
-    var canLive = window.isSecureContext && "BarcodeDetector" in window && navigator.mediaDevices;
-    if (!canLive) {
-      var file = doc.querySelector("#step input[data-camera-file]");
-      if (file) { file.click(); }
-      return;
-    }
-    liveScan().catch(function () {
-      var file = doc.querySelector("#step input[data-camera-file]");
-      if (file) { file.click(); }
-    });
+    var module = doc.body.dataset.cameraModule;
+    var canTry = window.isSecureContext && navigator.mediaDevices && module;
+    if (!canTry) { photoFallback(); return; }
+    import(module).then(function (camera) {
+      return camera.open({
+        onRead: function () { unlockAudio(); tone(2093, 0.05); vibrate(20); },
+        onCode: function (code) { if (!isDuplicate(code)) { enqueue({ code: code, scanId: newScanId() }); } },
+        onClose: focusCode,
+        closeLabel: text("CameraClose")
+      });
+    }).catch(photoFallback);
   }
 
-  function liveScan() {
-    var detector = new window.BarcodeDetector();
-    return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (stream) {
-      var view = doc.createElement("div");
-      view.className = "camera-view";
-      var video = doc.createElement("video");
-      video.setAttribute("playsinline", "");
-      video.muted = true;
-      video.srcObject = stream;
-      var close = doc.createElement("button");
-      close.type = "button";
-      close.className = "btn wide";
-      close.textContent = "×";
-      view.appendChild(video);
-      view.appendChild(close);
-      doc.body.appendChild(view);
-      var running = true;
-      function stop() {
-        running = false;
-        stream.getTracks().forEach(function (t) { t.stop(); });
-        view.remove();
-        focusCode();
-      }
-      close.addEventListener("click", stop);
-      video.play();
-      (function tick() {
-        if (!running) { return; }
-        detector.detect(video).then(function (codes) {
-          var hit = codes.find(function (c) { return c.rawValue; });
-          if (hit && !isDuplicate(hit.rawValue)) {
-            stop();
-            enqueue({ code: hit.rawValue, scanId: newScanId() });
-          } else {
-            setTimeout(tick, 120);
-          }
-        }).catch(function () { setTimeout(tick, 250); });
-      })();
-    });
+  function photoFallback() {
+    var file = doc.querySelector("#step input[data-camera-file]");
+    if (file) { file.click(); }
   }
 
   doc.addEventListener("DOMContentLoaded", function () {
