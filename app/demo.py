@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User, UserRole
+from app.barcodes.checkdigit import with_check_digit
 from app.database import write_transaction
 from app.demo_receipts import DemoReceipt, create_open_receipts
 from app.demo_catalog import (
@@ -295,16 +296,9 @@ def plan_demo(seed: int = DEFAULT_SEED, today: date | None = None) -> DemoPlan:
 # --- GS1 codes -------------------------------------------------------------------------------------
 
 
-def gs1_check_digit(body: str) -> str:
-    """The GS1 check digit of a GTIN body (EAN-13/JAN, EAN-8, UPC-A, GTIN-14 without their last digit)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return str(-total % 10)
-
-
 def case_gtin14(jan: str) -> str:
     """The GTIN-14 of a case of the unit `jan`: indicator digit 1, the JAN's first 12 digits, a new check digit."""
-    body = "1" + jan[:12]
-    return body + gs1_check_digit(body)
+    return with_check_digit("1" + jan[:12])
 
 
 class _CodeBook:
@@ -342,12 +336,12 @@ class _CodeBook:
 
     def _unique(self, make_body) -> str:
         body = make_body()
-        while body + gs1_check_digit(body) in self._used:
+        while with_check_digit(body) in self._used:
             body = make_body()
         return self._claim(body)
 
     def _claim(self, body: str) -> str:
-        code = body + gs1_check_digit(body)
+        code = with_check_digit(body)
         if code in self._used:
             raise ValueError(f"GS1 code {code} handed out twice")
         self._used.add(code)
@@ -834,5 +828,5 @@ def _counts(session: Session) -> DemoCounts:
 
 __all__ = [
     "DEFAULT_SEED", "DatabaseNotEmpty", "DemoCounts", "DemoPlan", "DemoSummary", "DemoUser", "DemoWarehouse",
-    "case_gtin14", "database_is_empty", "gs1_check_digit", "load_demo", "plan_demo", "storage_in_walking_order",
+    "case_gtin14", "database_is_empty", "load_demo", "plan_demo", "storage_in_walking_order",
 ]

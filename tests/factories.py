@@ -6,6 +6,7 @@ import random
 import uuid
 
 from app.auth.models import Role, User, UserRole
+from app.barcodes.checkdigit import with_check_digit
 from app.database import write_transaction
 from app.stock import ledger
 from app.stock.models import BarcodeKind, Location, LocationKind, MoveReason, Product, ProductBarcode, Tracking
@@ -21,8 +22,7 @@ def unique(prefix: str = "", n: int = 8) -> str:
 
 def ean13(body12: str | None = None) -> str:
     body = body12 or ("49" + "".join(random.choice("0123456789") for _ in range(10)))
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
-    return body + str((10 - total % 10) % 10)
+    return with_check_digit(body)
 
 
 def warehouse(session, code: str | None = None, name: str = "テスト倉庫"):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from biip.checksums import gs1_standard_check_digit
+
 GTIN_LENGTHS = frozenset({8, 12, 13, 14})
 SSCC_LENGTH = 18
 
@@ -37,8 +39,15 @@ def check_digit(payload: str) -> int:
     """
     if not is_digits(payload):
         raise ValueError(f"not digits: {payload!r}")
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(payload)))
-    return (10 - total % 10) % 10
+    return gs1_standard_check_digit(payload)
+
+
+def with_check_digit(payload: str) -> str:
+    """`payload` followed by its GS1 check digit (`490123456789` → `4901234567894`).
+
+    Raises ValueError if `payload` is not ASCII digits.
+    """
+    return payload + str(check_digit(payload))
 
 
 def has_valid_check_digit(code: str) -> bool:
@@ -93,6 +102,6 @@ def gtin_spellings(code: str) -> tuple[str, ...]:
 
 
 __all__ = [
-    "GTIN_LENGTHS", "SSCC_LENGTH", "GtinFormat", "is_digits", "check_digit", "has_valid_check_digit",
-    "gtin_format", "is_valid_gtin", "is_valid_sscc", "as_gtin14", "is_case_gtin", "gtin_spellings",
+    "GTIN_LENGTHS", "SSCC_LENGTH", "GtinFormat", "is_digits", "check_digit", "with_check_digit",
+    "has_valid_check_digit", "gtin_format", "is_valid_gtin", "is_valid_sscc", "as_gtin14", "is_case_gtin", "gtin_spellings",
 ]

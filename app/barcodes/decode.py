@@ -55,6 +55,8 @@ from typing import Literal
 import zxingcpp
 from PIL import Image
 
+from app.barcodes.checkdigit import has_valid_check_digit
+
 try:
     from pyzbar import wrapper as _zbar
 except (ImportError, OSError):  # libzbar missing: zxing-cpp serves alone
@@ -477,11 +479,11 @@ def _is_believable(code: Decoded) -> bool:
     if not text.strip():
         return False
     if code.symbology in ("EAN13", "UPCE"):
-        return len(text) == 13 and _has_valid_gs1_check_digit(text)
+        return len(text) == 13 and has_valid_check_digit(text)
     if code.symbology == "EAN8":
-        return len(text) == 8 and _has_valid_gs1_check_digit(text)
+        return len(text) == 8 and has_valid_check_digit(text)
     if code.symbology == "ITF":
-        return len(text) == 14 and _has_valid_gs1_check_digit(text)
+        return len(text) == 14 and has_valid_check_digit(text)
     return True
 
 
@@ -531,15 +533,6 @@ def _bounding_box(corners) -> tuple[float, float, float, float]:
     xs = [x for x, _ in corners]
     ys = [y for _, y in corners]
     return (min(xs), min(ys), max(xs), max(ys))
-
-
-def _has_valid_gs1_check_digit(digits: str) -> bool:
-    """GS1 mod-10 check. A private copy: the shared one belongs to app/barcodes/checkdigit.py."""
-    if len(digits) < 2 or not (digits.isascii() and digits.isdigit()):
-        return False
-    body, check = digits[:-1], int(digits[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
 
 
 def _upce_to_gtin13(upce: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import Role, User
+from app.barcodes.checkdigit import has_valid_check_digit
 from app.demo import DatabaseNotEmpty, database_is_empty, load_demo, plan_demo
 from app.extensions import db
 from app.stock.availability import availability
@@ -31,12 +32,6 @@ from tests import factories as f
 
 TODAY = date(2026, 11, 24)
 GTIN_LENGTHS = {BarcodeKind.EAN13: 13, BarcodeKind.EAN8: 8, BarcodeKind.UPCA: 12, BarcodeKind.GTIN14: 14}
-
-
-def has_valid_gs1_check_digit(code: str) -> bool:
-    """Weights 3,1,3,… from the right over every digit, check digit included: the sum ends in 0."""
-    digits = [int(d) for d in reversed(code)]
-    return sum(d * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits)) % 10 == 0
 
 
 def table_counts(session) -> dict[str, int]:
@@ -125,7 +120,7 @@ def assert_catalogue(session) -> None:
         assert jans and all(code[:2] in ("45", "49") for code in jans), product.sku
     barcodes = session.scalars(select(ProductBarcode)).all()
     for barcode in barcodes:
-        assert len(barcode.code) == GTIN_LENGTHS[barcode.kind] and has_valid_gs1_check_digit(barcode.code), barcode.code
+        assert len(barcode.code) == GTIN_LENGTHS[barcode.kind] and has_valid_check_digit(barcode.code), barcode.code
     cases = [b for b in barcodes if b.kind is BarcodeKind.GTIN14]
     assert len(cases) >= 20
     assert all(b.code[0] == "1" and b.pack_qty in (6, 12, 24) for b in cases)

@@ -10,6 +10,7 @@ from app.barcodes.checkdigit import (
     is_case_gtin,
     is_valid_gtin,
     is_valid_sscc,
+    with_check_digit,
 )
 
 REAL_LOOKING_GTINS = [
@@ -39,6 +40,18 @@ def test_refuses_each_gtin_with_any_other_last_digit(gtin):
 
 def test_computes_the_check_digit_of_a_jan():
     assert check_digit("490123456789") == 4
+
+
+def test_appends_the_check_digit_to_a_payload():
+    assert with_check_digit("490123456789") == "4901234567894"
+    assert with_check_digit("1490123456789") == "14901234567891"
+
+
+def test_agrees_with_biip_on_every_length_it_is_used_for():
+    from biip.checksums import gs1_standard_check_digit
+
+    for payload in ("9638507", "01234567890", "490123456789", "1490123456789", "34901234500000001"):
+        assert check_digit(payload) == gs1_standard_check_digit(payload)
 
 
 def test_computes_the_check_digit_of_an_sscc():
