@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 
 from app.masterdata.cells import word_key
-from app.masterdata.errors import ImportRefused, RowError
+from app.masterdata.errors import CellError, ImportRefused, RowError
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -72,6 +72,31 @@ class Row:
 
     def __getitem__(self, field: str) -> str:
         return self.cells.get(field, "")
+
+
+def read_cells(row: Row, readers: Mapping[str, Callable[[str], object]], errors: list[RowError],
+               needed: Mapping[str, object] | None = None) -> tuple[dict[str, object], bool]:
+    """The values of `row`'s filled cells, each read by its field's reader, in `readers` order.
+
+    A cell its reader refuses (CellError) becomes a RowError naming the row and field in
+    `errors`; so does an empty cell of a field in `needed`, with the message given there.
+    Empty cells are left out of the values. Returns the values and whether any cell was wrong.
+    """
+    values: dict[str, object] = {}
+    found_error = False
+    for field_name, read in readers.items():
+        text = row[field_name]
+        if not text:
+            if needed and field_name in needed:
+                errors.append(RowError(row.number, needed[field_name], field_name))
+                found_error = True
+            continue
+        try:
+            values[field_name] = read(text)
+        except CellError as error:
+            errors.append(RowError(row.number, error.message, field_name))
+            found_error = True
+    return values, found_error
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.masterdata import cells
 from app.masterdata.codes import fits_pattern, location_code, zone_code
-from app.masterdata.csvfile import Column, ReadFile, Row, read_table
+from app.masterdata.csvfile import Column, ReadFile, Row, read_cells, read_table
 from app.masterdata.errors import CellError, RowError
 from app.stock.models import LocationKind
 
@@ -131,17 +131,7 @@ def _change_problem(row: LocationRow, location: KnownLocation) -> RowError | Non
 
 
 def _location_row(row: Row, location_pattern: str, errors: list[RowError]) -> LocationRow | None:
-    values: dict[str, object] = {}
-    found_error = False
-    for field_name, read in READERS.items():
-        text = row[field_name]
-        if not text:
-            continue
-        try:
-            values[field_name] = read(text)
-        except CellError as error:
-            errors.append(RowError(row.number, error.message, field_name))
-            found_error = True
+    values, found_error = read_cells(row, READERS, errors)
     if "code" not in values:
         if not row["code"]:
             errors.append(RowError(row.number, _l("The location code is empty."), "code"))

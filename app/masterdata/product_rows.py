@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from app.barcodes.checkdigit import as_gtin14
 from app.masterdata import cells
 from app.masterdata.codes import zone_code
-from app.masterdata.csvfile import Column, ReadFile, Row, read_table
+from app.masterdata.csvfile import Column, ReadFile, Row, read_cells, read_table
 from app.masterdata.errors import CellError, RowError
 from app.stock.models import Tracking
 
@@ -138,17 +138,7 @@ def conflicts_with_store(rows: list[ProductRow], store: StoreView) -> list[RowEr
 
 
 def _product_row(row: Row, errors: list[RowError]) -> ProductRow | None:
-    values: dict[str, object] = {}
-    found_error = False
-    for field_name, read in READERS.items():
-        text = row[field_name]
-        if not text:
-            continue
-        try:
-            values[field_name] = read(text)
-        except CellError as error:
-            errors.append(RowError(row.number, error.message, field_name))
-            found_error = True
+    values, found_error = read_cells(row, READERS, errors)
     if "sku" not in values:
         if not row["sku"]:
             errors.append(RowError(row.number, _l("The SKU is empty."), "sku"))

@@ -26,7 +26,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from app.masterdata import cells
-from app.masterdata.csvfile import Column, Row, read_table
+from app.masterdata.csvfile import Column, Row, read_cells, read_table
 from app.masterdata.errors import CellError, RowError
 
 MAX_RECEIPT_ROWS = 20_000
@@ -137,20 +137,7 @@ NEEDED = {
 
 
 def _plan_row(row: Row, errors: list[RowError]) -> dict[str, object] | None:
-    values: dict[str, object] = {}
-    found_error = False
-    for field_name, read in READERS.items():
-        text = row[field_name]
-        if not text:
-            if field_name in NEEDED:
-                errors.append(RowError(row.number, NEEDED[field_name], field_name))
-                found_error = True
-            continue
-        try:
-            values[field_name] = read(text)
-        except CellError as error:
-            errors.append(RowError(row.number, error.message, field_name))
-            found_error = True
+    values, found_error = read_cells(row, READERS, errors, NEEDED)
     if not (row["sku"] or row["jan"]):
         errors.append(RowError(row.number, _l("Give the product's SKU or JAN."), "product"))
         found_error = True

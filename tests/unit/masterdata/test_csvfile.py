@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.masterdata.csvfile import UTF8_BOM, Column, decode, read_table, write_csv
-from app.masterdata.errors import ImportRefused
+from app.masterdata.csvfile import UTF8_BOM, Column, Row, decode, read_cells, read_table, write_csv
+from app.masterdata.errors import CellError, ImportRefused, RowError
 
 COLUMNS = (
     Column("sku", "SKU", "商品コード"),
@@ -128,3 +128,34 @@ def test_export_is_utf8_with_bom_and_crlf_and_reads_back_the_same():
     assert data.startswith(UTF8_BOM) and b"\r\n" in data
     table = read_table(data, COLUMNS, REQUIRED, max_rows=10)
     assert [row.cells for row in table.rows] == [{"sku": "A-1", "name": "緑茶, 500ml"}, {"sku": "B", "name": ""}]
+
+
+def whole(text: str) -> int:
+    if not text.isdigit():
+        raise CellError(f"{text} is not a number")
+    return int(text)
+
+
+READERS = {"sku": str.upper, "qty": whole, "name": str}
+
+
+def test_cells_are_read_by_their_field_readers_and_empty_cells_left_out():
+    errors: list[RowError] = []
+    values, wrong = read_cells(Row(2, {"sku": "tea-1", "qty": "3", "name": ""}), READERS, errors)
+    assert values == {"sku": "TEA-1", "qty": 3} and not wrong and errors == []
+
+
+def test_a_refused_cell_becomes_a_row_error_naming_its_field_and_the_others_are_still_read():
+    errors: list[RowError] = []
+    values, wrong = read_cells(Row(7, {"sku": "tea-1", "qty": "three"}), READERS, errors)
+    assert wrong and values == {"sku": "TEA-1"}
+    assert errors == [RowError(7, "three is not a number", "qty")]
+
+
+def test_an_empty_needed_cell_is_reported_in_reader_order():
+    errors: list[RowError] = []
+    _, wrong = read_cells(Row(4, {"sku": "", "qty": "x"}), READERS, errors, {"sku": "The SKU is empty.",
+                                                                             "name": "The name is empty."})
+    assert wrong
+    assert errors == [RowError(4, "The SKU is empty.", "sku"), RowError(4, "x is not a number", "qty"),
+                      RowError(4, "The name is empty.", "name")]
