@@ -2,7 +2,7 @@
 
 Brands are invented. A `Family` is one product line; every combination of its options is
 one SKU (so a T-shirt in 4 colours and 4 sizes is 16 SKUs), named
-``f"{brand} {template.format(*options)}"``. `app.demo` turns this into products, codes,
+``f"{brand} {template.format(*options)}"``. `app.demo.plan` turns this into products, codes,
 lots and stock from a seed.
 """
 from __future__ import annotations

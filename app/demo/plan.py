@@ -1,11 +1,8 @@
-"""The demo warehouse behind `flask --app app demo load`, posted through the ledger.
+"""The demo decided from a seed and a date, before the database is touched (pure).
 
-`plan_demo()` decides everything from a seed (pure, no database): two warehouses with
-their shelves in walking order, a Japanese EC catalogue of about 500 SKUs with valid GS1
-codes, lots that are expired, inside the minimum shelf life or fresh, where each lot is
-stored, and the demo users. `load_demo()` writes that plan into an empty database in one
-unit of work; all stock arrives as receipts posted with `ledger.post`, so
-`verify(session)` is clean right after. The same seed and date give the same demo.
+Two warehouses with their shelves in walking order, about 500 SKUs with valid GS1 codes,
+their lots (expired, inside the minimum shelf life, fresh), where each lot is stored, and
+the demo users with their passwords, badges and PINs.
 """
 from __future__ import annotations
 
@@ -15,17 +12,12 @@ import re
 import string
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from app.auth.models import Role, User, UserRole
+from app.auth.models import Role
 from app.barcodes.checkdigit import with_check_digit
-from app.database import write_transaction
-from app.demo_receipts import DemoReceipt, create_open_receipts
-from app.demo_catalog import (
+from app.demo.catalog import (
     CATEGORIES,
     COLOUR_CODES,
     FAMILIES,
@@ -38,24 +30,9 @@ from app.demo_catalog import (
     Category,
     Family,
 )
-from app.stock import ledger
+from app.demo.summary import DemoUser
 from app.stock.ledger import LotSpec
-from app.stock.models import (
-    VIRTUAL_KIND_VALUES,
-    BarcodeKind,
-    KitComponent,
-    Location,
-    LocationKind,
-    Lot,
-    MoveReason,
-    Product,
-    ProductBarcode,
-    Quant,
-    StockMove,
-    Tracking,
-    Warehouse,
-)
-from app.stock.warehouses import create_warehouse
+from app.stock.models import BarcodeKind, LocationKind, Tracking
 from app.timeutil import local_today
 
 DEFAULT_SEED = 20261124
@@ -93,90 +70,6 @@ LAYOUTS = {
                   shelf_capacity=2, fast_movers_per_zone={"A": 22, "B": 12, "C": 8}),
 }
 MAIN_WAREHOUSE = WAREHOUSES[0][0]
-
-
-class DatabaseNotEmpty(RuntimeError):
-    """The demo loads only into a database with no warehouse, no product and no user."""
-
-    def __init__(self) -> None:
-        super().__init__("the database already holds warehouses, products or users; the demo was not loaded")
-
-
-# --- what load_demo returns ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    login: str
-    name: str
-    roles: tuple[str, ...]
-    password: str
-    badge_code: str
-    pin: str
-    warehouses: tuple[str, ...]
-    all_warehouses: bool
-
-
-@dataclass(frozen=True)
-class DemoWarehouse:
-    code: str
-    name: str
-    storage_locations: int
-    empty_storage_locations: int
-    other_locations: tuple[str, ...]
-    units_on_hand: int
-
-
-@dataclass(frozen=True)
-class DemoCounts:
-    """Rows after the load: `locations` are the real ones (no SUPPLIER, CUSTOMER, …), `quants` those holding stock."""
-
-    locations: int
-    storage_locations: int
-    products: int
-    kits: int
-    lots: int
-    quants: int
-    moves: int
-
-
-@dataclass(frozen=True)
-class DemoSummary:
-    """Everything the CLI prints after a load, including the users' secrets for trying the demo."""
-
-    seed: int
-    today: date
-    warehouses: tuple[DemoWarehouse, ...]
-    counts: DemoCounts
-    users: tuple[DemoUser, ...]
-    receipts: tuple[DemoReceipt, ...] = ()
-
-    def lines(self) -> list[str]:
-        """The summary as plain text lines, ready to print."""
-        c = self.counts
-        out = [f"Demo loaded (seed {self.seed}, today {self.today.isoformat()})", "Warehouses:"]
-        for w in self.warehouses:
-            out.append(
-                f"  {w.code} {w.name}: {w.storage_locations} storage locations ({w.empty_storage_locations} empty), "
-                f"{' '.join(w.other_locations)}; {w.units_on_hand} units on hand"
-            )
-        out.append(
-            f"Locations {c.locations} (storage {c.storage_locations}), products {c.products} (kits {c.kits}), "
-            f"lots {c.lots}, quants {c.quants}, moves {c.moves}"
-        )
-        out.append("Users (login / password / badge / PIN / roles / warehouses):")
-        for u in self.users:
-            where = "all" if u.all_warehouses else ",".join(u.warehouses)
-            out.append(f"  {u.login:<12} {u.password:<17} {u.badge_code}  {u.pin}  {'+'.join(u.roles):<16} {where}")
-        if self.receipts:
-            out.append("Open receipts to try receiving (scan or type the code; GS1 labels can be typed as printed):")
-            for r in self.receipts:
-                out.append(f"  {r.warehouse} {r.code} {r.supplier}: {r.lines} lines, {r.units} units")
-                out.extend(f"      GS1 label {label}" for label in r.labels)
-        return out
-
-
-# --- the plan: everything decided from the seed, before the database is touched -----------------
 
 
 @dataclass(frozen=True)
@@ -675,158 +568,3 @@ def _fast_mover_lines(rng, warehouse: PlannedWarehouse, stock: list[_ProductStoc
             quantity = _quantity(rng, item.product, low, high // 2)
             lines.append(PlannedLine(shelves.place(item.product.sku), item.product.sku, quantity, item.main_lot))
     return lines
-
-
-# --- writing the plan ------------------------------------------------------------------------------
-
-
-def database_is_empty(session: Session) -> bool:
-    """True when there is no warehouse, no product and no user: the only state the demo loads into."""
-    return all(session.scalar(select(model.id).limit(1)) is None for model in (Warehouse, Product, User))
-
-
-def load_demo(session: Session, *, seed: int = DEFAULT_SEED, today: date | None = None) -> DemoSummary:
-    """Load the demo warehouse into an empty database, in one unit of work, and say what it holds.
-
-    Raises `DatabaseNotEmpty` (writing nothing) when any warehouse, product or user exists.
-    All stock arrives through `ledger.post` as receipts from the warehouse's SUPPLIER, so the
-    ledger invariant holds afterwards. A failure part-way leaves the database as it was.
-    """
-    plan = plan_demo(seed, today)
-    with write_transaction(session):
-        if not database_is_empty(session):
-            raise DatabaseNotEmpty()
-        warehouse_ids = _create_warehouses(session, plan.warehouses)
-        location_ids = _location_ids(session)
-        product_ids = _create_products(session, plan.products)
-        user_ids = _create_users(session, plan.users, warehouse_ids)
-        _post_receipts(session, plan, warehouse_ids, location_ids, product_ids, user_ids)
-        receipts = create_open_receipts(session, warehouse_ids, user_ids.get("supervisor1"), seed=plan.seed,
-                                        today=plan.today)
-        return replace(_summarise(session, plan, warehouse_ids), receipts=receipts)
-
-
-def _create_warehouses(session: Session, warehouses: Sequence[PlannedWarehouse]) -> dict[str, int]:
-    ids = {}
-    for planned in warehouses:
-        warehouse = create_warehouse(session, planned.code, planned.name)
-        ids[planned.code] = warehouse.id
-        session.add_all(
-            Location(
-                warehouse_id=warehouse.id, code=loc.code, name=loc.name, kind=loc.kind, zone=loc.zone,
-                aisle=loc.aisle, rack=loc.rack, level=loc.level, pick_sequence=loc.pick_sequence,
-                sellable=loc.sellable, active=True,
-            )
-            for loc in planned.locations
-        )
-    session.flush()
-    return ids
-
-
-def _location_ids(session: Session) -> dict[tuple[int, str], int]:
-    rows = session.execute(select(Location.warehouse_id, Location.code, Location.id))
-    return {(warehouse_id, code): location_id for warehouse_id, code, location_id in rows}
-
-
-def _create_products(session: Session, planned: Sequence[PlannedProduct]) -> dict[str, int]:
-    products = {
-        p.sku: Product(
-            sku=p.sku, name=p.name, tracking=p.tracking, min_shelf_life_days=p.min_shelf_life_days,
-            reorder_point=p.reorder_point, safety_stock=p.safety_stock, is_kit=p.is_kit, zone=p.zone,
-            mixed_lots=p.mixed_lots, active=True,
-            barcodes=[ProductBarcode(code=b.code, kind=b.kind, pack_qty=b.pack_qty) for b in p.barcodes],
-        )
-        for p in planned
-    }
-    for p in planned:
-        products[p.sku].components = [
-            KitComponent(component=products[sku], quantity=quantity) for sku, quantity in p.components
-        ]
-    session.add_all(products.values())
-    session.flush()
-    return {sku: product.id for sku, product in products.items()}
-
-
-def _create_users(session: Session, planned: Sequence[PlannedUser], warehouse_ids: dict[str, int]) -> dict[str, int]:
-    warehouses = {code: session.get(Warehouse, wid) for code, wid in warehouse_ids.items()}
-    users = {}
-    for p in planned:
-        user = User(login=p.login, name=p.name, badge_code=p.badge_code, all_warehouses=p.warehouses is None,
-                    active=True)
-        user.set_password(p.password)
-        user.set_pin(p.pin)
-        user.role_rows = [UserRole(role=role) for role in p.roles]
-        user.warehouses = [warehouses[code] for code in p.warehouses or ()]
-        users[p.login] = user
-    session.add_all(users.values())
-    session.flush()
-    return {login: user.id for login, user in users.items()}
-
-
-def _post_receipts(session, plan: DemoPlan, warehouse_ids, location_ids, product_ids, user_ids) -> None:
-    for number, receipt in enumerate(plan.receipts, 1):
-        warehouse_id = warehouse_ids[receipt.warehouse]
-        supplier = location_ids[(warehouse_id, "SUPPLIER")]
-        moves = [
-            ledger.Move(product_ids[line.sku], line.quantity, supplier, location_ids[(warehouse_id, line.location)],
-                        MoveReason.RECEIPT, lot=line.lot)
-            for line in receipt.lines
-        ]
-        ledger.post(
-            session, moves, key=f"demo-receipt-{number}", user_id=user_ids[receipt.received_by],
-            reference=receipt.reference, note=receipt.note, today=plan.today,
-        )
-
-
-def _summarise(session: Session, plan: DemoPlan, warehouse_ids: dict[str, int]) -> DemoSummary:
-    codes = [w.code for w in plan.warehouses]
-    return DemoSummary(
-        seed=plan.seed,
-        today=plan.today,
-        warehouses=tuple(_warehouse_summary(session, w, warehouse_ids[w.code]) for w in plan.warehouses),
-        counts=_counts(session),
-        users=tuple(u.summary(codes) for u in plan.users),
-    )
-
-
-def _warehouse_summary(session: Session, planned: PlannedWarehouse, warehouse_id: int) -> DemoWarehouse:
-    in_warehouse = Location.warehouse_id == warehouse_id
-    storage = session.scalar(
-        select(func.count()).select_from(Location).where(in_warehouse, Location.kind == LocationKind.STORAGE)
-    )
-    stocked = session.scalar(
-        select(func.count(func.distinct(Quant.location_id)))
-        .join(Location, Location.id == Quant.location_id)
-        .where(in_warehouse, Location.kind == LocationKind.STORAGE, Quant.on_hand > 0)
-    )
-    others = session.scalars(
-        select(Location.code)
-        .where(in_warehouse, Location.kind != LocationKind.STORAGE, Location.kind.not_in(VIRTUAL_KIND_VALUES))
-        .order_by(Location.kind, Location.code)
-    ).all()
-    units = session.scalar(
-        select(func.coalesce(func.sum(Quant.on_hand), 0)).join(Location, Location.id == Quant.location_id)
-        .where(in_warehouse)
-    )
-    return DemoWarehouse(planned.code, planned.name, storage, storage - stocked, tuple(others), int(units))
-
-
-def _counts(session: Session) -> DemoCounts:
-    def count(model, *where) -> int:
-        return session.scalar(select(func.count()).select_from(model).where(*where))
-
-    return DemoCounts(
-        locations=count(Location, Location.kind.not_in(VIRTUAL_KIND_VALUES)),
-        storage_locations=count(Location, Location.kind == LocationKind.STORAGE),
-        products=count(Product),
-        kits=count(Product, Product.is_kit.is_(True)),
-        lots=count(Lot),
-        quants=count(Quant, Quant.on_hand > 0),
-        moves=count(StockMove),
-    )
-
-
-__all__ = [
-    "DEFAULT_SEED", "DatabaseNotEmpty", "DemoCounts", "DemoPlan", "DemoSummary", "DemoUser", "DemoWarehouse",
-    "case_gtin14", "database_is_empty", "load_demo", "plan_demo", "storage_in_walking_order",
-]

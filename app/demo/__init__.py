@@ -1,0 +1,18 @@
+"""The demo warehouse behind `flask --app app demo load`, posted through the ledger.
+
+`plan_demo()` (plan.py) decides everything from a seed (pure, no database): two warehouses
+with their shelves in walking order, a Japanese EC catalogue of about 500 SKUs with valid GS1
+codes (catalog.py), lots that are expired, inside the minimum shelf life or fresh, where each
+lot is stored, and the demo users. `load_demo()` (load.py) writes that plan into an empty
+database in one unit of work; all stock arrives as receipts posted with `ledger.post`, so
+`verify(session)` is clean right after, and a few receipts are left open to try receiving
+(receipts.py). The same seed and date give the same demo.
+"""
+from app.demo.load import DatabaseNotEmpty, database_is_empty, load_demo
+from app.demo.plan import DEFAULT_SEED, DemoPlan, case_gtin14, plan_demo, storage_in_walking_order
+from app.demo.summary import DemoCounts, DemoSummary, DemoUser, DemoWarehouse
+
+__all__ = [
+    "DEFAULT_SEED", "DatabaseNotEmpty", "DemoCounts", "DemoPlan", "DemoSummary", "DemoUser", "DemoWarehouse",
+    "case_gtin14", "database_is_empty", "load_demo", "plan_demo", "storage_in_walking_order",
+]

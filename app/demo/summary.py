@@ -1,0 +1,78 @@
+"""What the demo tells the person trying it: what was loaded, and the users' secrets."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.demo.receipts import DemoReceipt
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    login: str
+    name: str
+    roles: tuple[str, ...]
+    password: str
+    badge_code: str
+    pin: str
+    warehouses: tuple[str, ...]
+    all_warehouses: bool
+
+
+@dataclass(frozen=True)
+class DemoWarehouse:
+    code: str
+    name: str
+    storage_locations: int
+    empty_storage_locations: int
+    other_locations: tuple[str, ...]
+    units_on_hand: int
+
+
+@dataclass(frozen=True)
+class DemoCounts:
+    """Rows after the load: `locations` are the real ones (no SUPPLIER, CUSTOMER, …), `quants` those holding stock."""
+
+    locations: int
+    storage_locations: int
+    products: int
+    kits: int
+    lots: int
+    quants: int
+    moves: int
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """Everything the CLI prints after a load, including the users' secrets for trying the demo."""
+
+    seed: int
+    today: date
+    warehouses: tuple[DemoWarehouse, ...]
+    counts: DemoCounts
+    users: tuple[DemoUser, ...]
+    receipts: tuple[DemoReceipt, ...] = ()
+
+    def lines(self) -> list[str]:
+        """The summary as plain text lines, ready to print."""
+        c = self.counts
+        out = [f"Demo loaded (seed {self.seed}, today {self.today.isoformat()})", "Warehouses:"]
+        for w in self.warehouses:
+            out.append(
+                f"  {w.code} {w.name}: {w.storage_locations} storage locations ({w.empty_storage_locations} empty), "
+                f"{' '.join(w.other_locations)}; {w.units_on_hand} units on hand"
+            )
+        out.append(
+            f"Locations {c.locations} (storage {c.storage_locations}), products {c.products} (kits {c.kits}), "
+            f"lots {c.lots}, quants {c.quants}, moves {c.moves}"
+        )
+        out.append("Users (login / password / badge / PIN / roles / warehouses):")
+        for u in self.users:
+            where = "all" if u.all_warehouses else ",".join(u.warehouses)
+            out.append(f"  {u.login:<12} {u.password:<17} {u.badge_code}  {u.pin}  {'+'.join(u.roles):<16} {where}")
+        if self.receipts:
+            out.append("Open receipts to try receiving (scan or type the code; GS1 labels can be typed as printed):")
+            for r in self.receipts:
+                out.append(f"  {r.warehouse} {r.code} {r.supplier}: {r.lines} lines, {r.units} units")
+                out.extend(f"      GS1 label {label}" for label in r.labels)
+        return out
