@@ -9,10 +9,10 @@ database in one unit of work; all stock arrives as receipts posted with `ledger.
 (receipts.py). The same seed and date give the same demo.
 """
 from app.demo.load import DatabaseNotEmpty, database_is_empty, load_demo
-from app.demo.plan import DEFAULT_SEED, DemoPlan, case_gtin14, plan_demo, storage_in_walking_order
+from app.demo.plan import DEFAULT_SEED, LAYOUTS, DemoPlan, Layout, case_gtin14, plan_demo, storage_locations
 from app.demo.summary import DemoCounts, DemoSummary, DemoUser, DemoWarehouse
 
 __all__ = [
-    "DEFAULT_SEED", "DatabaseNotEmpty", "DemoCounts", "DemoPlan", "DemoSummary", "DemoUser", "DemoWarehouse",
-    "case_gtin14", "database_is_empty", "load_demo", "plan_demo", "storage_in_walking_order",
+    "DEFAULT_SEED", "LAYOUTS", "DatabaseNotEmpty", "DemoCounts", "DemoPlan", "DemoSummary", "DemoUser",
+    "DemoWarehouse", "Layout", "case_gtin14", "database_is_empty", "load_demo", "plan_demo", "storage_locations",
 ]

@@ -31,12 +31,13 @@ from app.demo.catalog import (
     Family,
 )
 from app.demo.summary import DemoUser
+from app.masterdata.location_range import LocationRange, shelves_in_walking_order
+from app.masterdata.locations import PICK_SEQUENCE_STEP
 from app.stock.ledger import LotSpec
 from app.stock.models import BarcodeKind, LocationKind, Tracking
 from app.timeutil import local_today
 
 DEFAULT_SEED = 20261124
-PICK_SEQUENCE_STEP = 10
 BADGE_PREFIX = "ZU-"
 BADGE_ALPHABET = string.ascii_uppercase + string.digits
 STOCKED_SHARE = 0.85
@@ -61,6 +62,11 @@ class Layout:
     shipping_lanes: int
     shelf_capacity: int
     fast_movers_per_zone: dict[str, int] = field(default_factory=dict)
+
+    def ranges(self) -> tuple[LocationRange, ...]:
+        """The storage shelves as the locations screen creates them: one range per zone, in zone order."""
+        return tuple(LocationRange((zone,), (1, aisles), (1, self.racks), (1, self.levels))
+                     for zone, aisles in self.aisles_per_zone.items())
 
 
 LAYOUTS = {
@@ -253,21 +259,17 @@ def _plan_warehouse(code: str, name: str) -> PlannedWarehouse:
         PlannedLocation(f"SHIP-{n:02d}", LocationKind.SHIPPING, SHIPPING_LANE_NAME.format(n=n))
         for n in range(1, layout.shipping_lanes + 1)
     ]
-    return PlannedWarehouse(code, name, tuple(storage_in_walking_order(layout)) + tuple(work_areas))
+    return PlannedWarehouse(code, name, tuple(storage_locations(layout)) + tuple(work_areas))
 
 
-def storage_in_walking_order(layout: Layout) -> Iterator[PlannedLocation]:
-    """Shelves `ZONE-AISLE-RACK-LEVEL`, numbered as a picker walks: up one aisle, down the next."""
-    aisles = [(zone, aisle) for zone, count in layout.aisles_per_zone.items() for aisle in range(1, count + 1)]
+def storage_locations(layout: Layout) -> Iterator[PlannedLocation]:
+    """The layout's shelves in the locations screen's walking order (`shelves_in_walking_order`),
+    numbered one `PICK_SEQUENCE_STEP` apart as a picker walks them, as the screen numbers a new range."""
     sequence = itertools.count(PICK_SEQUENCE_STEP, PICK_SEQUENCE_STEP)
-    for walked, (zone, aisle) in enumerate(aisles):
-        racks = range(1, layout.racks + 1)
-        for rack in reversed(racks) if walked % 2 else racks:
-            for level in range(1, layout.levels + 1):
-                yield PlannedLocation(
-                    f"{zone}-{aisle:02d}-{rack:02d}-{level}", LocationKind.STORAGE, zone=zone,
-                    aisle=f"{aisle:02d}", rack=f"{rack:02d}", level=str(level), pick_sequence=next(sequence),
-                )
+    for zone_range in layout.ranges():
+        for shelf in shelves_in_walking_order(zone_range):
+            yield PlannedLocation(shelf.code, LocationKind.STORAGE, zone=shelf.zone, aisle=shelf.aisle, rack=shelf.rack,
+                                  level=shelf.level, pick_sequence=next(sequence))
 
 
 # --- the catalogue ---------------------------------------------------------------------------------

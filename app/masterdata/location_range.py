@@ -5,7 +5,8 @@ Codes are `ZONE-AISLE-RACK-LEVEL` with two-digit aisle and rack and the level as
 Walking order is a serpentine by aisle number: odd aisles are walked with racks ascending,
 even aisles with racks descending, levels bottom to top, zones one after another. Because
 the direction depends on the aisle's number, a range created in two parts is walked the
-same way as one created at once.
+same way as one created at once. The demo warehouse (app/demo) lays out its shelves with
+`shelves_in_walking_order` too.
 """
 from __future__ import annotations
 

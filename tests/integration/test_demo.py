@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role, User
 from app.barcodes.checkdigit import has_valid_check_digit
-from app.demo import DatabaseNotEmpty, database_is_empty, load_demo, plan_demo
+from app.demo import LAYOUTS, DatabaseNotEmpty, database_is_empty, load_demo, plan_demo
 from app.extensions import db
+from app.masterdata.locations import create_location_range
 from app.stock.availability import availability
 from app.stock.models import (
     BarcodeKind,
@@ -101,14 +102,31 @@ def assert_locations(session, warehouse: Warehouse) -> None:
 
 
 def assert_walking_order(storage: list[Location]) -> None:
-    """Unique pick sequences; zones and aisles in order, each walked once, up one aisle and down the next."""
+    """Unique pick sequences; zones and aisles in order, each walked once, racks up odd aisles and down even ones."""
     walk = sorted(storage, key=lambda loc: loc.pick_sequence)
     assert len({loc.pick_sequence for loc in walk}) == len(walk)
     aisles = [(aisle, [loc.rack for loc in shelves])
               for aisle, shelves in itertools.groupby(walk, key=lambda loc: (loc.zone, loc.aisle))]
     assert [a for a, _ in aisles] == sorted({a for a, _ in aisles})
-    for walked, (_, racks) in enumerate(aisles):
-        assert racks == sorted(racks, reverse=walked % 2 == 1)
+    for (_, aisle), racks in aisles:
+        assert racks == sorted(racks, reverse=int(aisle) % 2 == 0)
+
+
+@pytest.mark.parametrize("warehouse_code", sorted(LAYOUTS))
+def test_the_demo_walks_its_shelves_as_the_locations_screen_creates_them(session, warehouse_code):
+    layout = LAYOUTS[warehouse_code]
+    wh = f.warehouse(session)
+    for zone_range in layout.ranges():
+        create_location_range(session, wh.id, zone_range)
+    by_screen = session.execute(
+        select(Location.code, Location.pick_sequence)
+        .where(Location.warehouse_id == wh.id, Location.kind == LocationKind.STORAGE).order_by(Location.pick_sequence)
+    ).all()
+    planned = next(w for w in plan_demo(today=TODAY).warehouses if w.code == warehouse_code)
+    by_demo = sorted((loc.pick_sequence, loc.code) for loc in planned.locations if loc.kind is LocationKind.STORAGE)
+
+    assert [code for _, code in by_demo] == [code for code, _ in by_screen]
+    assert [sequence for sequence, _ in by_demo] == [sequence for _, sequence in by_screen]
 
 
 def assert_catalogue(session) -> None:
