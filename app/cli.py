@@ -127,3 +127,10 @@ def demo_load():
         return
     summary = demo.load_demo(db.session)
     click.echo("\n".join(summary.lines()))
+
+
+@demo_cli.command("users", help="Print the demo logins, passwords, badges and PINs again, checked with the database.")
+def demo_users():
+    from app.demo import demo_logins, login_lines
+
+    click.echo("\n".join(login_lines(demo_logins(db.session))))

@@ -6,13 +6,16 @@ codes (catalog.py), lots that are expired, inside the minimum shelf life or fres
 lot is stored, and the demo users. `load_demo()` (load.py) writes that plan into an empty
 database in one unit of work; all stock arrives as receipts posted with `ledger.post`, so
 `verify(session)` is clean right after, and a few receipts are left open to try receiving
-(receipts.py). The same seed and date give the same demo.
+(receipts.py). The same seed and date give the same demo, so `demo_logins()` (users.py)
+can tell the demo users' secrets again, checked against the database.
 """
 from app.demo.load import DatabaseNotEmpty, database_is_empty, load_demo
 from app.demo.plan import DEFAULT_SEED, LAYOUTS, DemoPlan, Layout, case_gtin14, plan_demo, storage_locations
 from app.demo.summary import DemoCounts, DemoSummary, DemoUser, DemoWarehouse
+from app.demo.users import DemoLogin, demo_logins, login_lines
 
 __all__ = [
     "DEFAULT_SEED", "LAYOUTS", "DatabaseNotEmpty", "DemoCounts", "DemoPlan", "DemoSummary", "DemoUser",
-    "DemoWarehouse", "Layout", "case_gtin14", "database_is_empty", "load_demo", "plan_demo", "storage_locations",
+    "DemoWarehouse", "DemoLogin", "Layout", "case_gtin14", "database_is_empty", "demo_logins", "load_demo",
+    "login_lines", "plan_demo", "storage_locations",
 ]

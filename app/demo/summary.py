@@ -7,6 +7,9 @@ from datetime import date
 from app.demo.receipts import DemoReceipt
 
 
+USERS_HEADING = "Users (login / password / badge / PIN / roles / warehouses):"
+
+
 @dataclass(frozen=True)
 class DemoUser:
     login: str
@@ -66,13 +69,18 @@ class DemoSummary:
             f"Locations {c.locations} (storage {c.storage_locations}), products {c.products} (kits {c.kits}), "
             f"lots {c.lots}, quants {c.quants}, moves {c.moves}"
         )
-        out.append("Users (login / password / badge / PIN / roles / warehouses):")
-        for u in self.users:
-            where = "all" if u.all_warehouses else ",".join(u.warehouses)
-            out.append(f"  {u.login:<12} {u.password:<17} {u.badge_code}  {u.pin}  {'+'.join(u.roles):<16} {where}")
+        out.append(USERS_HEADING)
+        out.extend(user_line(u) for u in self.users)
         if self.receipts:
             out.append("Open receipts to try receiving (scan or type the code; GS1 labels can be typed as printed):")
             for r in self.receipts:
                 out.append(f"  {r.warehouse} {r.code} {r.supplier}: {r.lines} lines, {r.units} units")
                 out.extend(f"      GS1 label {label}" for label in r.labels)
         return out
+
+
+def user_line(user: DemoUser) -> str:
+    """One row of the users table that `demo load` and `demo users` print."""
+    where = "all" if user.all_warehouses else ",".join(user.warehouses)
+    return (f"  {user.login:<12} {user.password:<17} {user.badge_code:<9}  {user.pin}  {'+'.join(user.roles):<16} "
+            f"{where}")
