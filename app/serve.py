@@ -2,7 +2,9 @@
 
 Phones need a secure context for live camera scanning, so a second gunicorn serves HTTPS
 with a self-signed certificate made on first run (one gunicorn applies its certificate to
-every bind, hence two). Prints the addresses a phone on the same network can open.
+every bind, hence two). Each gunicorn has its own control socket in the instance folder
+(`gunicornc -s instance/gunicorn-http.ctl …`). Prints the addresses a phone on the same
+network can open; `--host 127.0.0.1` keeps the server to this machine.
 """
 from __future__ import annotations
 
@@ -13,10 +15,14 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from app.config import instance_path
+
+MAX_UNIX_SOCKET_PATH = 107  # bytes in sockaddr_un.sun_path (108 on Linux) less the final NUL
+EVERY_INTERFACE = ("0.0.0.0", "::", "")
 
 
 def lan_addresses() -> list[str]:
@@ -80,31 +86,70 @@ def ensure_certificate(folder: Path, addresses: list[str]) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def gunicorn_command(bind: str, workers: int, extra: list[str]) -> list[str]:
+def control_socket_options(path: Path) -> list[str]:
+    """gunicorn's control socket (for `gunicornc`) at `path`, or none where a Unix socket cannot live there.
+
+    Each gunicorn started here gets its own: gunicorn's default path is one per user, and a
+    second server would take it over from the first (and remove it when it stops).
+    """
+    if len(os.fsencode(path)) > MAX_UNIX_SOCKET_PATH:
+        return ["--no-control-socket"]
+    return ["--control-socket", str(path)]
+
+
+def gunicorn_command(bind: str, workers: int, control_socket: Path, extra: Sequence[str] = ()) -> list[str]:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    return [gunicorn, "--workers", str(workers), "--bind", bind, "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1",
-            *extra, "app:create_app()"]
+    return [gunicorn, "--workers", str(workers), "--bind", bind, "--access-logfile", "-", "--forwarded-allow-ips",
+            "127.0.0.1", *control_socket_options(control_socket), *extra, "app:create_app()"]
+
+
+def server_commands(host: str, port: int, https_port: int, workers: int, folder: Path,
+                    addresses: list[str]) -> list[list[str]]:
+    """The gunicorn command lines: HTTP, and HTTPS unless `https_port` is 0, each with its own control socket."""
+    commands = [gunicorn_command(f"{host}:{port}", workers, folder / "gunicorn-http.ctl")]
+    if https_port:
+        cert, key = ensure_certificate(folder / "tls", addresses)
+        commands.append(gunicorn_command(f"{host}:{https_port}", workers, folder / "gunicorn-https.ctl",
+                                         ["--certfile", str(cert), "--keyfile", str(key)]))
+    return commands
+
+
+def hosts_to_open(host: str, addresses: list[str]) -> list[str]:
+    """The names a browser can use: this machine and its LAN addresses when listening on every interface."""
+    if host in EVERY_INTERFACE:
+        return ["localhost", *addresses]
+    return ["localhost"] if is_loopback(host) else [host]
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="0.0.0.0")
+    parser.add_argument("--host", default="0.0.0.0", help="0.0.0.0: every interface; 127.0.0.1: this machine only")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--https-port", type=int, default=8443, help="0 turns HTTPS off")
     parser.add_argument("--workers", type=int, default=3)
     args = parser.parse_args(argv)
 
     addresses = lan_addresses()
-    commands = [gunicorn_command(f"{args.host}:{args.port}", args.workers, [])]
-    if args.https_port:
-        cert, key = ensure_certificate(instance_path() / "tls", addresses)
-        commands.append(gunicorn_command(f"{args.host}:{args.https_port}", args.workers, ["--certfile", str(cert), "--keyfile", str(key)]))
+    commands = server_commands(args.host, args.port, args.https_port, args.workers, instance_path(), addresses)
+    hosts = hosts_to_open(args.host, addresses)
 
-    print("\n棚 tana is starting. Open it on this machine or on a phone on the same network:")
-    for host in ["localhost", *addresses]:
+    local = is_loopback(args.host)
+    where = "this machine" if local else "this machine or a phone on the same network"
+    print(f"\n棚 tana is starting. Open it on {where}:")
+    for host in hosts:
         print(f"  http://{host}:{args.port}/")
         if args.https_port:
             print(f"  https://{host}:{args.https_port}/   (camera scanning; accept the self-signed certificate once)")
+    if not local:
+        print(f"Listening on {args.host}: anyone on this network can reach it (and log in with the demo passwords). "
+              "Only this machine: make run HOST=127.0.0.1")
     print("Stop with Ctrl+C.\n", flush=True)
 
     children = [subprocess.Popen(cmd) for cmd in commands]
