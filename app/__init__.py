@@ -30,10 +30,12 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     init_extensions(app)
     register_blueprints(app)
 
-    from app import audit, cli, web
+    from app import audit, cli, floor
+    from app.shell import web
 
     audit.init_app()
     web.init_app(app)
+    floor.init_app(app)
     cli.init_app(app)
     return app
 
@@ -68,12 +70,12 @@ def register_blueprints(app: Flask) -> None:
     from app.putaway.routes import bp as putaway_bp
     from app.receipts.routes import bp as receipts_bp
     from app.receiving.routes import bp as receiving_bp
-    from app.scan.routes import bp as scan_bp
+    from app.floor.routes import bp as floor_bp
     from app.shell.routes import bp as shell_bp
     from app.shell.routes import register_placeholders
 
     throttle.init_app(app)
-    for blueprint in (auth_bp, shell_bp, scan_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp, masterdata_bp, receipts_bp):
+    for blueprint in (auth_bp, shell_bp, floor_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp, masterdata_bp, receipts_bp):
         app.register_blueprint(blueprint)
     register_placeholders(app)
     app.extensions["tana.health"] = decoder_health

@@ -71,9 +71,11 @@ def in_write_transaction(session: Session | scoped_session) -> bool:
 def write_transaction(session: Session | None = None) -> Iterator[Session]:
     """One unit of work that changes data: commits once at the end, rolls back on error.
 
-    Any read transaction already open (the login check reads the user) is ended first,
-    so that on SQLite the write lock is taken *before* anything is read. Nested use joins
-    the outer unit of work.
+    On SQLite any read transaction already open (the login check reads the user) is ended
+    first, so that the write lock is taken *before* anything is read. On PostgreSQL, where
+    every statement of a READ COMMITTED transaction sees what is committed, an open
+    transaction that wrote nothing simply becomes the unit of work (no COMMIT and BEGIN
+    round trips). Nested use joins the outer unit of work.
     """
     session = real_session(session if session is not None else db.session)
     if in_write_transaction(session):
@@ -82,8 +84,10 @@ def write_transaction(session: Session | None = None) -> Iterator[Session]:
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("write_transaction() started with unsaved changes in the session")
-        session.commit()
-    session.connection(execution_options={WRITE_OPTION: True})
+        if session.get_bind().dialect.name != "postgresql":
+            session.commit()
+    if not session.in_transaction():
+        session.connection(execution_options={WRITE_OPTION: True})
     session.info[WRITE_OPTION] = True
     try:
         yield session

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
@@ -20,6 +21,14 @@ def select_locale() -> str:
     if chosen in supported():
         return chosen
     return request.accept_languages.best_match(supported()) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def format_day(value, locale: str | None = None) -> str:
+    """Dates as the floor reads them: YYYY/MM/DD in Japanese, ISO in English (the user's language by default)."""
+    if not value:
+        return ""
+    locale = locale or str(get_locale() or "ja")
+    return value.strftime("%Y/%m/%d") if locale == "ja" else value.isoformat()
 
 
 def _escaped(lazy_string) -> str:

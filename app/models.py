@@ -1,5 +1,5 @@
 """Every model, imported in one place for Alembic and the shell."""
 from app.auth.models import Role, User, UserRole, user_warehouse  # noqa: F401
-from app.scan.models import ScanRecord  # noqa: F401
+from app.floor.models import ScanRecord  # noqa: F401
 from app.stock.models import *  # noqa: F401,F403
 from app.receipts.models import DamageReason, Receipt, ReceiptEntry, ReceiptLine, ReceiptStatus  # noqa: F401

@@ -101,9 +101,11 @@ def replay_same_key(session, _name, product_id, from_id, to_id, key):
     )
 
 
-def receive_on_receipt(session, _name, receipt_id, product_id, user_id):
-    from app.receiving.service import Goods, Handling, receive
+def receive_on_receipt(session, _name, receipt_id, warehouse_id, product_id, user_id):
+    from app.receiving.service import Goods, Handling, item_by_id, receive
+    from app.stock.warehouses import warehouse_ref
     from app.timeutil import local_today
 
-    return receive(session, receipt_id, Goods(product_id, 3), Handling(confirm_over=True), user_id=user_id,
-                   key=f"recv-{_name}", today=local_today())
+    return receive(session, receipt_id, Goods(product_id, 3), Handling(confirm_over=True),
+                   item_by_id(session, product_id), warehouse=warehouse_ref(session, warehouse_id), user_id=user_id,
+                   key=f"recv-{_name}", today=local_today())[0]

@@ -6,17 +6,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import service
-from app.auth.models import User
+from app.auth.current import SessionUser, load_session_user
 from app.auth.throttle import throttle
-from app.database import write_transaction
 from app.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(user_id: str) -> SessionUser | None:
+    return load_session_user(db.session, int(user_id)) if user_id.isdigit() else None
 
 
 @login_manager.unauthorized_handler
@@ -67,8 +66,7 @@ def login_post():
     if lang:
         session["lang"] = lang
     session.permanent = True
-    with write_transaction():
-        service.record_login(user)
+    service.record_login(db.session, user)
     login_user(user)
     return redirect(safe_next(request.form.get("next")))
 

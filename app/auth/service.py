@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import User
-from app.stock.models import Warehouse
+from app.database import write_transaction
 from app.timeutil import utcnow
 
 # Checked when no such user exists, so a wrong login costs the same time as a wrong password.
@@ -37,11 +37,12 @@ def _checked(user: User | None, secret: str, check) -> User | None:
     return user if check(user, secret or "") else None
 
 
-def record_login(user: User) -> None:
-    user.last_login_at = utcnow()
+def record_login(session: Session, user: User) -> None:
+    with write_transaction(session):
+        session.execute(update(User).where(User.id == user.id).values(last_login_at=utcnow()))
 
 
-def accessible_warehouses(session: Session, user: User) -> list[Warehouse]:
-    if user.all_warehouses:
-        return list(session.scalars(select(Warehouse).order_by(Warehouse.code)))
-    return list(user.warehouses)
+def set_language(session: Session, user_id: int, language: str) -> None:
+    """The user's language from now on, on every device."""
+    with write_transaction(session):
+        session.execute(update(User).where(User.id == user_id).values(language=language))

@@ -125,6 +125,28 @@ def resolve_with(text: str, catalog: Catalog, location_pattern: str) -> Resolved
     )
 
 
+def location_code_in(text: str, location_pattern: str) -> str | None:
+    """The location code a scan names if it names one at all, without asking the database.
+
+    Follows `resolve`'s order: GS1 and other labels are not locations; `ZL-…` names its body;
+    a bare code in the warehouse's format names itself (upper-cased like `resolve`). Whether such
+    a location exists is for the caller's own query; when it does not, `resolve` explains why.
+    """
+    cleaned = normalize_scan(text)
+    if isinstance(cleaned, Refused) or framing_of(cleaned) is not Framing.NONE:
+        return None
+    symbology, code = split_symbology(cleaned)
+    if symbology in GTIN_SYMBOLOGIES:
+        return None
+    label = code.upper()
+    if label.startswith(LOCATION_PREFIX):
+        body = label[len(LOCATION_PREFIX):]
+        return body if len(body) <= MAX_LABEL_BODY and LABEL_BODY.fullmatch(body) else None
+    if label[:3] == BADGE_PREFIX or label[:3] in DOCUMENT_PREFIXES:
+        return None
+    return _location_candidate(code, location_pattern)
+
+
 # --- the steps: each returns a result, or None to let the next one try ------------------------
 
 
@@ -262,7 +284,8 @@ _LOCATION_ELSEWHERE = (
     .limit(1)
 )
 
-_PRODUCT_COLUMNS = (_product.c.id, _product.c.sku, _product.c.name, _product.c.tracking, _product.c.active)
+_PRODUCT_COLUMNS = (_product.c.id, _product.c.sku, _product.c.name, _product.c.tracking, _product.c.active,
+                    _product.c.min_shelf_life_days)
 
 _PRODUCT_BY_GTIN = (
     select(
@@ -324,7 +347,8 @@ class DatabaseCatalog:
 
 
 def _product_hit(row: Row, gtin: str | None) -> ProductHit:
-    return ProductHit(row.id, row.sku, row.name, row.pack_qty, row.tracking, gtin, row.code, row.active)
+    return ProductHit(row.id, row.sku, row.name, row.pack_qty, row.tracking, gtin, row.code, row.active,
+                      row.min_shelf_life_days)
 
 
-__all__ = ["Catalog", "DatabaseCatalog", "resolve", "resolve_with"]
+__all__ = ["Catalog", "DatabaseCatalog", "location_code_in", "resolve", "resolve_with"]

@@ -44,6 +44,7 @@ class ProductHit:
     gtin: str | None
     barcode: str
     active: bool = True
+    min_shelf_life_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)

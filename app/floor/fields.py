@@ -1,9 +1,17 @@
-"""Expiry dates as people type them on the floor."""
+"""Typed fields of the floor and the office: quantities and expiry dates as people type them.
+
+A parser returns the value, None for an empty field, or raises the floor's refusal
+(`BadQuantity`, `BadExpiry`) naming what was typed.
+"""
 from __future__ import annotations
 
 import re
 import unicodedata
 from datetime import date
+
+from app.floor.refusals import BadExpiry, BadQuantity
+
+MAX_QUANTITY = 99_999
 
 _SEPARATED = re.compile(r"^(\d{4})[/.\-年](\d{1,2})[/.\-月](\d{1,2})日?$")
 _COMPACT8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -33,3 +41,27 @@ def _date(year: int, month: int, day: int, allow_day_zero: bool) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def quantity(text: str | None, *, high: int = MAX_QUANTITY) -> int | None:
+    """A typed quantity: empty means "not given"; otherwise a whole number from 1 to `high`.
+
+    Full-width digits from a phone keyboard are accepted.
+    """
+    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    if not cleaned:
+        return None
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 1 <= int(cleaned) <= high:
+        raise BadQuantity(cleaned[:10])
+    return int(cleaned)
+
+
+def expiry(*typed: str | None) -> date | None:
+    """The first of the typed expiry fields that is filled (a text field, a date picker), as a date."""
+    text = next((t.strip() for t in typed if t and t.strip()), "")
+    if not text:
+        return None
+    value = parse_expiry(text)
+    if value is None:
+        raise BadExpiry(text[:20])
+    return value

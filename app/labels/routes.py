@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, render_template, request
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.auth.roles import Screen, screen_required
+from app.i18n import format_day
 from app.extensions import db
 from app.labels import forms, selection, service
 from app.labels.barcodes import render_svg
 from app.labels.service import SHEET_FORMATS, Label, LabelRefused
 from app.shell.context import current_warehouse
 from app.stock.models import Warehouse
-from app.web import error_page
+from app.shell.web import error_page
 
 bp = Blueprint("labels", __name__)
 
@@ -101,7 +101,7 @@ def _render_sheets(title, labels: list[Label], choice, kind: str, sheets=None):
     sheets = sheets if sheets is not None else service.lay_out(labels, choice.sheet, choice.start)
     return render_template(
         "labels/sheet.html", title=title, sheets=sheets, sheet=choice.sheet, count=len(labels),
-        kind=kind, barcode_svg=render_svg, day=_day,
+        kind=kind, barcode_svg=render_svg, day=format_day,
     )
 
 
@@ -126,5 +126,3 @@ def _warehouse() -> Warehouse:
     return warehouse
 
 
-def _day(value) -> str:
-    return service.format_day(value, str(get_locale() or "ja"))

@@ -210,13 +210,6 @@ def natural_key(code: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", code) if part)
 
 
-def format_day(value: date | None, locale: str) -> str:
-    """YYYY/MM/DD in Japanese, ISO in English."""
-    if value is None:
-        return ""
-    return value.strftime("%Y/%m/%d") if locale == "ja" else value.isoformat()
-
-
 # --- rules -------------------------------------------------------------------------------------
 
 
@@ -254,5 +247,5 @@ def _code128_or_none(text: str) -> Symbol | None:
 __all__ = [
     "Label", "LabelKind", "LabelRefused", "SheetFormat", "SHEET_FORMATS", "DEFAULT_SHEET", "MAX_LABELS",
     "location_label", "product_label", "lot_label", "tote_labels", "tote_label", "badge_label", "repeated",
-    "gs1_elements", "gs1_printed_form", "unit_gtin", "sheet_format", "lay_out", "natural_key", "format_day",
+    "gs1_elements", "gs1_printed_form", "unit_gtin", "sheet_format", "lay_out", "natural_key",
 ]

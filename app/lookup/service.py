@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from app.barcodes import resolve
 from app.barcodes.results import BadgeHit, DocumentRef, Gs1Hit, LocationHit, ProductHit, Resolved, Unresolved
 from app.stock.availability import availability
-from app.stock.models import Location, LocationKind, Lot, Product, Quant, Warehouse
+from app.stock.models import Location, LocationKind, Lot, Product, Quant
+from app.stock.warehouses import WarehouseRef
 from app.timeutil import local_today
 
 MAX_LINES = 20
@@ -84,14 +85,14 @@ class UnknownGtin:
 Found = ProductStock | LocationContents | Person | Document | UnknownGtin
 
 
-def look_up(session: Session, code: str, warehouse: Warehouse, today: date | None = None) -> Found | Unresolved:
+def look_up(session: Session, code: str, warehouse: WarehouseRef, today: date | None = None) -> Found | Unresolved:
     """Resolve `code` in `warehouse` and gather what the lookup screen shows for it."""
     today = today or local_today()
     hit = resolve(code, warehouse, session)
     return describe(session, hit, warehouse, today)
 
 
-def describe(session: Session, hit: Resolved, warehouse: Warehouse, today: date) -> Found | Unresolved:
+def describe(session: Session, hit: Resolved, warehouse: WarehouseRef, today: date) -> Found | Unresolved:
     if isinstance(hit, ProductHit):
         return _product_stock(session, hit, warehouse, today)
     if isinstance(hit, Gs1Hit):

@@ -24,7 +24,7 @@ from app.masterdata.product_rows import PRODUCT_COLUMNS
 from app.masterdata.product_rows import REQUIRED as PRODUCT_REQUIRED
 from app.shell.context import current_warehouse
 from app.timeutil import local_today
-from app.web import is_htmx
+from app.shell.web import is_htmx
 
 bp = Blueprint("masterdata", __name__, url_prefix="/admin")
 RANGE_FIELDS = ("zones", "aisle_from", "aisle_to", "rack_from", "rack_to", "level_from", "level_to")

@@ -1,19 +1,24 @@
 """Putaway (格納): from the dock to a storage shelf, following a suggestion the person may override.
 
 Stock on the dock is not sellable; availability rises when the move dock → shelf posts.
+A shelf scan reads everything it decides by in one statement (`shelf_facts`): the shelf, what
+it already holds, the product's rules and what waits on the dock — and the answer's dock list
+is that read less what was just put away.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Integer, String, bindparam, case, cast, exists, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
-from app.receiving import errors
+from app.floor.refusals import LocationNotActive, NotAStorageLocation
+from app.putaway import errors
 from app.stock import ledger
-from app.stock.models import Location, LocationKind, Lot, MoveReason, Product, Quant
-from app.stock.warehouses import standard_location
+from app.stock.models import Location, LocationKind, Lot, MoveReason, Product, Quant, Tracking
+from app.stock.warehouses import WarehouseRef
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,33 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Shelf:
+    location_id: int
+    code: str
+    kind: LocationKind
+    active: bool
+    other_product: str | None  # the SKU of another product on the shelf, if any
+    other_lot: str | None  # another lot of the same product on the shelf, if any
+
+
+@dataclass(frozen=True)
+class ShelfFacts:
+    """What a shelf scan decides by, read in one statement."""
+
+    goods: DockItem | None  # the held goods, as they still wait on the dock (None: nothing left)
+    tracking: Tracking | None
+    mixed_lots: bool | None
+    shelf: Shelf | None  # None: no location with that code in this warehouse
+    dock: tuple[DockItem, ...]
+
+    @property
+    def allows_mixed_lots(self) -> bool:
+        if self.mixed_lots is not None:
+            return self.mixed_lots
+        return self.tracking not in (Tracking.LOT_EXPIRY, Tracking.SERIAL)
+
+
+@dataclass(frozen=True)
 class PutAway:
     sku: str
     lot: str | None
@@ -42,21 +74,164 @@ class PutAway:
     location: str
     suggested: str | None
     overridden: bool
+    location_id: int
 
 
-def dock_items(session: Session, warehouse_id: int, product_id: int | None = None) -> list[DockItem]:
-    """What waits on the dock for putaway (free quantity per product and lot), oldest expiry first."""
-    dock = standard_location(session, warehouse_id, LocationKind.DOCK)
-    stmt = (
-        select(Product.id, Product.sku, Product.name, Lot.id, Lot.number, Lot.expiry, Quant.on_hand - Quant.reserved)
-        .join(Product, Product.id == Quant.product_id)
-        .outerjoin(Lot, Lot.id == Quant.lot_id)
-        .where(Quant.location_id == dock.id, Quant.on_hand > Quant.reserved)
-        .order_by(Product.sku, Lot.expiry, Lot.number)
+@dataclass(frozen=True)
+class NeedsConfirmation:
+    """The shelf holds another product, or another lot where lots may not mix: ask first."""
+
+    reason: str  # "other_product" or "other_lot"
+    shelf: Shelf
+    goods: DockItem
+    quantity: int
+
+
+# --- what waits on the dock --------------------------------------------------------------------
+
+_quant = Quant.__table__
+_lot = Lot.__table__
+_product = Product.__table__
+_location = Location.__table__
+_DOCK_COLUMNS = (_product.c.id, _product.c.sku, _product.c.name, _lot.c.id, _lot.c.number, _lot.c.expiry,
+                 (_quant.c.on_hand - _quant.c.reserved))
+
+
+def _dock_rows(dock_id):
+    return (
+        select(*_DOCK_COLUMNS)
+        .select_from(_quant)
+        .join(_product, _product.c.id == _quant.c.product_id)
+        .outerjoin(_lot, _lot.c.id == _quant.c.lot_id)
+        .where(_quant.c.location_id == dock_id, _quant.c.on_hand > _quant.c.reserved)
     )
+
+
+def dock_items(session: Session, warehouse: WarehouseRef, product_id: int | None = None) -> list[DockItem]:
+    """What waits on the dock for putaway (free quantity per product and lot), by SKU, oldest expiry first."""
+    stmt = _dock_rows(warehouse.place(LocationKind.DOCK)).order_by(_product.c.sku, _lot.c.expiry, _lot.c.number)
     if product_id is not None:
-        stmt = stmt.where(Quant.product_id == product_id)
+        stmt = stmt.where(_quant.c.product_id == product_id)
     return [DockItem(*row) for row in session.execute(stmt)]
+
+
+# --- one shelf scan, one read -------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _shelf_facts_statement():
+    """Rows of three kinds: 'D' dock items, 'P' the held product's rules, 'S' the scanned shelf."""
+    p_product, p_lot_key = bindparam("product_id"), bindparam("lot_key")
+    dock = (
+        select(literal("D").label("kind"), *[c.label(f"c{i}") for i, c in enumerate(_DOCK_COLUMNS)],
+               cast(null(), String).label("c7"), cast(null(), String).label("c8"), cast(null(), String).label("c9"))
+        .select_from(_quant)
+        .join(_product, _product.c.id == _quant.c.product_id)
+        .outerjoin(_lot, _lot.c.id == _quant.c.lot_id)
+        .where(_quant.c.location_id == bindparam("dock_id"), _quant.c.on_hand > _quant.c.reserved)
+    )
+    rules = select(
+        literal("P"), _product.c.id, _product.c.sku, _product.c.name, cast(null(), Integer), cast(null(), String),
+        null(), case((_product.c.mixed_lots.is_(None), -1), (_product.c.mixed_lots.is_(True), 1), else_=0),
+        cast(_product.c.tracking, String), cast(null(), String), cast(null(), String),
+    ).where(_product.c.id == p_product)
+    other_product = (
+        select(_product.c.sku).select_from(_quant).join(_product, _product.c.id == _quant.c.product_id)
+        .where(_quant.c.location_id == _location.c.id, _quant.c.product_id != p_product, _quant.c.on_hand > 0)
+        .order_by(_product.c.sku).limit(1).scalar_subquery()
+    )
+    other_lot = (
+        select(_lot.c.number).select_from(_quant).join(_lot, _lot.c.id == _quant.c.lot_id)
+        .where(_quant.c.location_id == _location.c.id, _quant.c.product_id == p_product,
+               _quant.c.lot_key != p_lot_key, _quant.c.on_hand > 0)
+        .order_by(_lot.c.number).limit(1).scalar_subquery()
+    )
+    shelf = select(
+        literal("S"), _location.c.id, _location.c.code, cast(_location.c.kind, String), cast(null(), Integer),
+        cast(null(), String), null(), case((_location.c.active.is_(True), 1), else_=0),
+        cast(other_product, String), cast(other_lot, String), cast(null(), String),
+    ).where(_location.c.warehouse_id == bindparam("warehouse_id"), _location.c.code == bindparam("code"))
+    return union_all(dock, rules, shelf)
+
+
+def shelf_facts(session: Session, warehouse: WarehouseRef, product_id: int, lot_id: int | None,
+                shelf_code: str | None) -> ShelfFacts:
+    """Everything a shelf scan decides by (module docstring), in one statement."""
+    rows = session.execute(_shelf_facts_statement(), {
+        "dock_id": warehouse.place(LocationKind.DOCK), "product_id": product_id, "lot_key": lot_id or 0,
+        "warehouse_id": warehouse.id, "code": shelf_code or "",
+    }).all()
+    dock = tuple(sorted(
+        (DockItem(r.c0, r.c1, r.c2, r.c3, r.c4, r.c5, int(r.c6)) for r in rows if r.kind == "D"),
+        key=lambda item: (item.sku, item.expiry is None, item.expiry or date.min, item.lot or ""),
+    ))
+    goods = next((item for item in dock if item.product_id == product_id and item.lot_id == lot_id), None)
+    rules = next((r for r in rows if r.kind == "P"), None)
+    found = next((r for r in rows if r.kind == "S"), None)
+    shelf = Shelf(found.c0, found.c1, LocationKind(found.c2), found.c6 == 1, found.c7, found.c8) if found else None
+    return ShelfFacts(
+        goods,
+        Tracking(rules.c7) if rules else None,
+        None if rules is None or rules.c6 == -1 else rules.c6 == 1,
+        shelf,
+        dock,
+    )
+
+
+def put_away(session: Session, warehouse: WarehouseRef, facts: ShelfFacts, quantity: int, *,
+             suggested: str | None, confirmed: bool, user_id: int | None, key: str) -> PutAway | NeedsConfirmation:
+    """Post dock → shelf for `quantity` of the held goods (the ledger refuses more than waits there).
+
+    A shelf other than the suggestion is allowed and recorded on the posting; a shelf that holds
+    another product, or another lot where the product's lots may not mix, is asked about first.
+    """
+    shelf, goods = facts.shelf, facts.goods
+    if goods is None:
+        raise errors.NotOnDock("")
+    check_shelf(shelf)
+    reason = _needs_confirmation(facts)
+    if reason is not None and not confirmed:
+        return NeedsConfirmation(reason, shelf, goods, quantity)
+    overridden = suggested is not None and suggested != shelf.code
+    notes = [f"suggested {suggested}, put at {shelf.code}" if overridden else None,
+             f"confirmed: shelf holds {shelf.other_product}" if reason == "other_product" else None,
+             f"confirmed: mixed with lot {shelf.other_lot}" if reason == "other_lot" else None]
+    ledger.post(
+        session,
+        [ledger.Move(goods.product_id, quantity, warehouse.place(LocationKind.DOCK), shelf.location_id,
+                     MoveReason.PUTAWAY, lot=goods.lot_id, reference="putaway-override" if overridden else "putaway")],
+        key=f"putaway:{key}", user_id=user_id, note="; ".join(n for n in notes if n) or None,
+    )
+    return PutAway(goods.sku, goods.lot, quantity, shelf.code, suggested, overridden, shelf.location_id)
+
+
+def check_shelf(shelf: Shelf | None) -> None:
+    """Refuse a place that is not an active storage shelf of this warehouse (the ledger refuses the rest)."""
+    if shelf is None or shelf.kind is not LocationKind.STORAGE:
+        raise NotAStorageLocation(shelf.code if shelf else "")
+    if not shelf.active:
+        raise LocationNotActive(shelf.code)
+
+
+def _needs_confirmation(facts: ShelfFacts) -> str | None:
+    if facts.shelf.other_product is not None:
+        return "other_product"
+    if facts.shelf.other_lot is not None and not facts.allows_mixed_lots:
+        return "other_lot"
+    return None
+
+
+def dock_after(facts: ShelfFacts, done: PutAway) -> tuple[DockItem, ...]:
+    """The dock list as it is after the putaway: the read before it, less what moved."""
+    left = []
+    for item in facts.dock:
+        if facts.goods is not None and item == facts.goods:
+            item = replace(item, quantity=item.quantity - done.quantity)
+        if item.quantity > 0:
+            left.append(item)
+    return tuple(left)
+
+
+# --- where it should go -------------------------------------------------------------------------
 
 
 def _storage(warehouse_id: int):
@@ -68,11 +243,17 @@ def _storage(warehouse_id: int):
     )
 
 
-def _holding(product_id: int, lot_id: int | None = None):
-    condition = and_(Quant.location_id == Location.id, Quant.product_id == product_id, Quant.on_hand > 0)
-    if lot_id is not None:
-        condition = and_(condition, Quant.lot_id == lot_id)
-    return exists().where(condition)
+def _holding_shelf(warehouse_id: int, product_id: int, lot_id: int | None):
+    """The nearest active storage shelf that holds the product (and lot): driven by the product's quants."""
+    stmt = (
+        select(Location.id, Location.code)
+        .join(Quant, Quant.location_id == Location.id)
+        .where(Quant.product_id == product_id, Quant.on_hand > 0, Location.warehouse_id == warehouse_id,
+               Location.kind == LocationKind.STORAGE, Location.active.is_(True))
+        .order_by(Location.pick_sequence.is_(None), Location.pick_sequence, Location.code)
+        .limit(1)
+    )
+    return stmt.where(Quant.lot_key == (lot_id or 0)) if lot_id is not None else stmt
 
 
 def _empty():
@@ -91,9 +272,9 @@ def suggest_location(session: Session, warehouse_id: int, product: Product, lot_
     """
     candidates = []
     if lot_id is not None or not product.tracking.needs_lot:
-        candidates.append(("same_lot", _storage(warehouse_id).where(_holding(product.id, lot_id))))
+        candidates.append(("same_lot", _holding_shelf(warehouse_id, product.id, lot_id)))
     if product.allows_mixed_lots:
-        candidates.append(("same_product", _storage(warehouse_id).where(_holding(product.id))))
+        candidates.append(("same_product", _holding_shelf(warehouse_id, product.id, None)))
     if product.zone:
         candidates.append(("empty_in_zone", _storage(warehouse_id).where(Location.zone == product.zone, _empty())))
     candidates.append(("empty", _storage(warehouse_id).where(_empty())))
@@ -102,39 +283,3 @@ def suggest_location(session: Session, warehouse_id: int, product: Product, lot_
         if row is not None:
             return Suggestion(row.id, row.code, why)
     return None
-
-
-def check_shelf(session: Session, warehouse_id: int, location: Location, product: Product, lot_id: int | None) -> None:
-    """Refuse a shelf that may not take these goods (the ledger refuses the rest)."""
-    if location.warehouse_id != warehouse_id or location.kind is not LocationKind.STORAGE:
-        raise errors.NotAStorageLocation(location.code)
-    if not location.active:
-        raise errors.LocationNotActive(location.code)
-    if not product.allows_mixed_lots:
-        other = session.scalar(
-            select(Lot.number)
-            .join(Quant, Quant.lot_id == Lot.id)
-            .where(Quant.location_id == location.id, Quant.product_id == product.id, Quant.on_hand > 0,
-                   Quant.lot_id != lot_id if lot_id is not None else Quant.lot_id.is_not(None))
-            .limit(1)
-        )
-        if other is not None:
-            raise errors.MixedLotsRefused(location.code, product.sku, other)
-
-
-def put_away(session: Session, warehouse_id: int, product: Product, lot_id: int | None, quantity: int,
-             location: Location, *, suggested: str | None, user_id: int | None, key: str) -> PutAway:
-    """Post dock → shelf for `quantity` (refused beyond what waits on the dock); a shelf other than
-    the suggestion is allowed and recorded on the posting."""
-    check_shelf(session, warehouse_id, location, product, lot_id)
-    dock = standard_location(session, warehouse_id, LocationKind.DOCK)
-    overridden = suggested is not None and suggested != location.code
-    note = f"suggested {suggested}, put at {location.code}" if overridden else None
-    ledger.post(
-        session,
-        [ledger.Move(product.id, quantity, dock.id, location.id, MoveReason.PUTAWAY, lot=lot_id,
-                     reference="putaway-override" if overridden else "putaway")],
-        key=f"putaway:{key}", user_id=user_id, note=note,
-    )
-    lot = session.get(Lot, lot_id).number if lot_id else None
-    return PutAway(product.sku, lot, quantity, location.code, suggested, overridden)

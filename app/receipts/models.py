@@ -11,7 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import exists
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.stock.models import BigId, Location, Lot, Product, str_enum
@@ -19,8 +20,7 @@ from app.timeutil import UTCDateTime, utcnow
 
 
 class ReceiptStatus(StrEnum):
-    OPEN = "open"  # expected, nothing received yet
-    RECEIVING = "receiving"  # goods are coming in; may stay open for a later part-delivery
+    OPEN = "open"  # expected or being received; may stay open for a later part-delivery
     CLOSED = "closed"
 
 
@@ -49,7 +49,6 @@ class Receipt(db.Model):
     status: Mapped[ReceiptStatus] = mapped_column(str_enum(ReceiptStatus, 12), default=ReceiptStatus.OPEN)
     closed_short: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -60,6 +59,13 @@ class Receipt(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status is ReceiptStatus.CLOSED
+
+    @property
+    def phase(self) -> str:
+        """"expected" (nothing received yet), "receiving" (goods are coming in) or "closed"."""
+        if self.is_closed:
+            return "closed"
+        return "receiving" if self.has_entries else "expected"
 
 
 class ReceiptLine(db.Model):
@@ -114,3 +120,7 @@ class ReceiptEntry(db.Model):
     product: Mapped[Product] = relationship(lazy="joined")
     lot: Mapped[Lot | None] = relationship(lazy="joined")
     location: Mapped[Location] = relationship(lazy="joined")
+
+
+# Whether anything was received is read with the receipt, not stored: a scan writes no receipt row.
+Receipt.has_entries = column_property(exists().where(ReceiptEntry.receipt_id == Receipt.id))

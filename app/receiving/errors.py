@@ -1,21 +1,11 @@
-"""Refusals of the receiving and putaway rules, each with what a screen needs to explain it."""
+"""Refusals of receiving, each with what a screen needs to explain it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import gettext as _
 
-from app.web import format_day
-
-
-class FloorRefusal(Exception):
-    """A scan the floor rules refuse; nothing is written."""
-
-    code = "refused"
-
-    def message(self) -> str:
-        return _("Refused.")
+from app.floor.refusals import FloorRefusal
 
 
 @dataclass(eq=False)
@@ -28,79 +18,23 @@ class ReceiptClosed(FloorRefusal):
 
 
 @dataclass(eq=False)
-class ReceiptNotHere(FloorRefusal):
-    """No such receipt in this warehouse (answered as 404: do not tell whether it exists)."""
-
-    receipt_id: int
-    code = "receipt_not_here"
-
-
-@dataclass(eq=False)
-class NotAProduct(FloorRefusal):
+class NotAnOpenReceipt(FloorRefusal):
     scanned: str
-    code = "not_a_product"
+    code = "not_an_open_receipt"
 
     def message(self) -> str:
-        return _("%(code)s is not a product. Scan the product's barcode (JAN, case or GS1 label).", code=self.scanned)
+        return _("%(code)s is not an open receipt of this warehouse. Scan the receipt label (ZR-…).", code=self.scanned)
 
 
 @dataclass(eq=False)
-class ProductInactive(FloorRefusal):
+class LotExpected(FloorRefusal):
     sku: str
-    code = "product_inactive"
+    scanned: str
+    code = "lot_expected"
 
     def message(self) -> str:
-        return _("%(sku)s is no longer active: ask a supervisor before receiving it.", sku=self.sku)
-
-
-@dataclass(eq=False)
-class LotMissing(FloorRefusal):
-    sku: str
-    code = "lot_missing"
-
-    def message(self) -> str:
-        return _("%(sku)s is lot-tracked: enter or scan the lot.", sku=self.sku)
-
-
-@dataclass(eq=False)
-class ExpiryMissing(FloorRefusal):
-    sku: str
-    code = "expiry_missing"
-
-    def message(self) -> str:
-        return _("%(sku)s needs its expiry date (YYYY/MM/DD or YYMMDD).", sku=self.sku)
-
-
-@dataclass(eq=False)
-class BadExpiry(FloorRefusal):
-    typed: str
-    code = "bad_expiry"
-
-    def message(self) -> str:
-        return _("%(typed)s is not a date: type YYYY/MM/DD or YYMMDD.", typed=self.typed)
-
-
-@dataclass(eq=False)
-class LotExpired(FloorRefusal):
-    sku: str
-    lot: str
-    expiry: date
-    code = "lot_expired"
-
-    def message(self) -> str:
-        return _(
-            "Lot %(lot)s of %(sku)s expired on %(expiry)s: do not receive it. Set it aside for the supervisor.",
-            lot=self.lot, sku=self.sku, expiry=format_day(self.expiry),
-        )
-
-
-@dataclass(eq=False)
-class SerialRequired(FloorRefusal):
-    sku: str
-    code = "serial_required"
-
-    def message(self) -> str:
-        return _("%(sku)s is serial-tracked: scan or type each unit's serial number.", sku=self.sku)
+        return _("%(scanned)s is a product barcode, not a lot. Scan or type the lot of %(sku)s.",
+                 scanned=self.scanned, sku=self.sku)
 
 
 @dataclass(eq=False)
@@ -120,15 +54,6 @@ class SerialAlreadyReceived(FloorRefusal):
 
     def message(self) -> str:
         return _("Serial %(serial)s of %(sku)s was already received. Check the unit.", serial=self.serial, sku=self.sku)
-
-
-@dataclass(eq=False)
-class BadQuantity(FloorRefusal):
-    typed: str
-    code = "bad_quantity"
-
-    def message(self) -> str:
-        return _("Quantity %(typed)s is not a whole number from 1 to 99999.", typed=self.typed)
 
 
 @dataclass(eq=False)
@@ -154,57 +79,5 @@ class StalePage(FloorRefusal):
     code = "stale_page"
 
     def message(self) -> str:
-        return _("Receipt %(code)s changed while this page was open. Check the fresh figures, then close again.",
+        return _("Receipt %(code)s changed while this page was open. Check the fresh figures, then try again.",
                  code=self.receipt)
-
-
-@dataclass(eq=False)
-class NotOnDock(FloorRefusal):
-    sku: str
-    code = "not_on_dock"
-
-    def message(self) -> str:
-        return _("%(sku)s is not waiting on the dock.", sku=self.sku)
-
-
-@dataclass(eq=False)
-class NotAStorageLocation(FloorRefusal):
-    location: str
-    code = "not_storage"
-
-    def message(self) -> str:
-        return _("%(location)s is not a storage shelf. Scan a shelf label (棚番).", location=self.location)
-
-
-@dataclass(eq=False)
-class LocationNotActive(FloorRefusal):
-    location: str
-    code = "location_inactive"
-
-    def message(self) -> str:
-        return _("%(location)s is inactive: choose another shelf.", location=self.location)
-
-
-@dataclass(eq=False)
-class MixedLotsRefused(FloorRefusal):
-    location: str
-    sku: str
-    other_lot: str
-    code = "mixed_lots"
-
-    def message(self) -> str:
-        return _(
-            "%(location)s already holds lot %(other)s of %(sku)s: lots of this product are not mixed on one shelf.",
-            location=self.location, other=self.other_lot, sku=self.sku,
-        )
-
-
-@dataclass(eq=False)
-class ExpectedLocation(FloorRefusal):
-    expected: str
-    scanned: str
-    code = "expected_location"
-
-    def message(self) -> str:
-        return _("Expected a shelf, scanned %(scanned)s. Scan the shelf %(expected)s or another shelf.",
-                 scanned=self.scanned, expected=self.expected)

@@ -9,7 +9,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import RequestRedirect
 
 from app.auth.roles import Screen, screen_required
-from app.database import write_transaction
+from app.auth import service as auth_service
 from app.extensions import db
 from app.shell.context import accessible_warehouses
 from app.shell.nav import ENTRIES, entries_for
@@ -36,8 +36,7 @@ def set_language():
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
         if current_user.is_authenticated:
-            with write_transaction():
-                current_user.language = lang
+            auth_service.set_language(db.session, current_user.id, lang)
     return redirect(_back_to(request.form.get("next")))
 
 

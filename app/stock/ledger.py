@@ -22,10 +22,11 @@ Call it inside `app.database.write_transaction()`, once per unit of work.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import case, insert, literal, null, select, update
 from sqlalchemy.engine import Connection
@@ -204,18 +205,17 @@ def post(
     fingerprint = _fingerprint(ops)
     now = utcnow()
     conn = session.connection()  # Core statements on the unit of work's connection: no ORM bookkeeping
-    locked = _availability_locks(conn, ops)
-    posting_id = _claim_posting(conn, key, fingerprint, user_id, reference, note, now, locked)
-    if posting_id is None:
-        return _replay(conn, key, fingerprint)
-
-    today = today or local_today()
     reservations = _lock_reservations(conn, ops)
-    locations, products = _load_names(conn, ops, reservations)
+    locked = _availability_locks(conn, ops, reservations)
+    claimed = _claim_posting(conn, ops, reservations, key, fingerprint, user_id, reference, note, now, locked)
+    if claimed is None:
+        return _replay(conn, ops, key, fingerprint)
+
+    posting_id, locations, products = claimed
+    today = today or local_today()
     lots = _resolve_lots(conn, ops, products, now)
 
     plan = _plan(ops, locations, products, lots, reservations)
-    _lock_shelves(conn, ops, locations)
     _lock_availability(conn, plan, locked)
     quant_ids = _apply_quant_changes(conn, plan, locations, products, lots, now)
     move_ids = _insert_moves(conn, ops, plan, posting_id, key, user_id, now)
@@ -239,18 +239,37 @@ def _fingerprint(ops: Sequence[Operation]) -> str:
     return hashlib.sha256(repr(ops).encode()).hexdigest()
 
 
-def _claim_posting(conn, key, fingerprint, user_id, reference, note, now, locks) -> int | None:
+def _claim_posting(conn, ops, reservations, key, fingerprint, user_id, reference, note, now, locks):
+    """Claim the key and read the names of what the posting touches, in one statement.
+
+    Returns (posting id, locations, products), or None when the key was claimed before. On
+    PostgreSQL the same statement takes the availability locks and holds the storage shelves
+    goods go onto; it claims nothing when one of them is inactive (then `_replay` tells).
+    """
+    location_ids, product_ids = _named_ids(ops, reservations)
     params = {"p_key": key, "p_fingerprint": fingerprint, "p_user_id": user_id, "p_reference": reference,
-              "p_note": note, "p_now": now}
+              "p_note": note, "p_now": now, "p_location_ids": location_ids, "p_product_ids": product_ids}
     if conn.dialect.name == "postgresql":
-        return conn.execute(_sql(conn).claim_and_lock, {**params, "p_locks": list(locks)}).scalar_one_or_none()
-    return conn.execute(_sql(conn).claim, params).scalar_one_or_none()
+        shelves = sorted({op.to_location_id for op in ops if isinstance(op, Move)})
+        row = conn.execute(_sql(conn).claim_lock_and_names,
+                           {**params, "p_locks": list(locks), "p_shelves": shelves}).one_or_none()
+    else:
+        row = conn.execute(_sql(conn).claim_and_names, params).one_or_none()
+    if row is None:
+        return None
+    locations, products = _names(row.locations, row.products, location_ids, product_ids)
+    return row.id, locations, products
 
 
-def _replay(conn: Connection, key: str, fingerprint: str) -> Posted:
-    posting_id, first_fingerprint = conn.execute(
+def _replay(conn: Connection, ops, key: str, fingerprint: str) -> Posted:
+    found = conn.execute(
         select(Posting.id, Posting.fingerprint).where(Posting.idempotency_key == key)
-    ).one()
+    ).one_or_none()
+    if found is None:  # PostgreSQL claimed nothing because a shelf the goods go onto is inactive
+        shelves = sorted({op.to_location_id for op in ops if isinstance(op, Move)})
+        inactive = conn.execute(_sql(conn).inactive_shelves, {"p_ids": shelves}).first()
+        raise errors.LocationInactive(inactive.code if inactive else "?")
+    posting_id, first_fingerprint = found
     if first_fingerprint != fingerprint:
         raise errors.IdempotencyConflict(key)
     moves = conn.execute(
@@ -291,8 +310,7 @@ def _lock_reservations(conn: Connection, ops: Sequence[Operation]) -> dict[int, 
     return found
 
 
-def _load_names(conn, ops, reservations) -> tuple[dict[int, _Loc], dict[int, _Prod]]:
-    """The locations and products the operations name, in one query; unknown ids are refused."""
+def _named_ids(ops, reservations) -> tuple[list[int], list[int]]:
     location_ids: set[int] = {r.location_id for r in reservations.values()}
     product_ids: set[int] = {r.product_id for r in reservations.values()}
     for op in ops:
@@ -302,20 +320,28 @@ def _load_names(conn, ops, reservations) -> tuple[dict[int, _Loc], dict[int, _Pr
             location_ids.add(op.location_id)
         if isinstance(op, (Move, Reserve)):
             product_ids.add(op.product_id)
-    rows = conn.execute(_sql(conn).names, {"p_location_ids": sorted(location_ids), "p_product_ids": sorted(product_ids)})
+    return sorted(location_ids), sorted(product_ids)
+
+
+def _names(location_rows, product_rows, location_ids, product_ids) -> tuple[dict[int, _Loc], dict[int, _Prod]]:
+    """The locations and products the operations name (JSON rows of the claim); unknown ids are refused."""
     locations: dict[int, _Loc] = {}
-    products: dict[int, _Prod] = {}
-    for what, id_, name, kind, warehouse_id, flag, active, days in rows:
-        if what == "L":
-            kind = LocationKind(kind)
-            locations[id_] = _Loc(id_, name, kind, warehouse_id, bool(flag), bool(active), kind.is_virtual)
-        else:
-            products[id_] = _Prod(id_, name, Tracking(kind), bool(flag), days)
-    for lid in location_ids - locations.keys():
+    for id_, code, kind, warehouse_id, sellable, active in _json_rows(location_rows):
+        kind = LocationKind(kind)
+        locations[id_] = _Loc(id_, code, kind, warehouse_id, bool(sellable), bool(active), kind.is_virtual)
+    products = {id_: _Prod(id_, sku, Tracking(tracking), bool(is_kit), days)
+                for id_, sku, tracking, is_kit, days in _json_rows(product_rows)}
+    for lid in set(location_ids) - locations.keys():
         raise errors.UnknownLocation(lid)
-    for pid in product_ids - products.keys():
+    for pid in set(product_ids) - products.keys():
         raise errors.UnknownProduct(pid)
     return locations, products
+
+
+def _json_rows(value) -> list:
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _resolve_lots(conn, ops, products, now) -> dict[int | LotSpec, _Lot]:
@@ -468,32 +494,15 @@ def _take_from_reservation(plan: _Plan, res: _Res, quantity: int) -> None:
 # --- applying the plan ---------------------------------------------------------------------
 
 
-def _lock_shelves(conn: Connection, ops: Sequence[Operation], locations: dict[int, _Loc]) -> None:
-    """PostgreSQL: hold the storage shelves goods go onto, and re-read that they are still active.
-
-    Deactivating a shelf locks it FOR UPDATE and checks it is empty. Goods whose `active` was
-    read before that commit would otherwise land on the now inactive shelf (the move's foreign
-    key waits for the lock but does not look again). SQLite's single writer needs none.
-    """
-    if conn.dialect.name != "postgresql":
-        return
-    shelves = sorted({op.to_location_id for op in ops if isinstance(op, Move)
-                      and locations[op.to_location_id].kind is LocationKind.STORAGE})
-    if not shelves:
-        return
-    for location_id, active in conn.execute(_sql(conn).shelves, {"p_ids": shelves}):
-        if not active:
-            raise errors.LocationInactive(locations[location_id].code)
-
-
-def _availability_locks(conn: Connection, ops: Sequence[Operation]) -> tuple[int, ...]:
-    """Products whose availability the operations may change, locked (PostgreSQL) before anything else.
+def _availability_locks(conn: Connection, ops: Sequence[Operation], reservations) -> tuple[int, ...]:
+    """Products whose availability the operations may change, locked (PostgreSQL) in one sorted go.
 
     SQLite needs none: BEGIN IMMEDIATE already serialises every writer.
     """
     if conn.dialect.name != "postgresql":
         return ()
-    return tuple(sorted({op.product_id for op in ops if isinstance(op, (Move, Reserve))}))
+    products = {op.product_id for op in ops if isinstance(op, (Move, Reserve))}
+    return tuple(sorted(products | {r.product_id for r in reservations.values()}))
 
 
 def _lock_availability(conn: Connection, plan: _Plan, locked: tuple[int, ...]) -> None:
@@ -609,10 +618,10 @@ def _write_reservations(conn, ops, plan: _Plan, quant_ids, posting_id, key, user
 
 
 def _append_events(conn, plan: _Plan, products, posting_id, today, now) -> None:
+    """One event per product whose availability may have changed, and one per kit made of it."""
     for (warehouse_id, product_id), cause in sorted(plan.availability.items()):
-        cutoff = today + timedelta(days=products[product_id].min_shelf_life_days)
         conn.execute(_sql(conn).event, {
-            "p_product_id": product_id, "p_warehouse_id": warehouse_id, "p_cutoff": cutoff,
+            "p_product_id": product_id, "p_warehouse_id": warehouse_id, "p_today": today,
             "p_cause": cause, "p_posting_id": posting_id, "p_now": now,
         })
 

@@ -1,17 +1,20 @@
 """The ledger's hot-path SQL, built once per dialect with bind parameters.
 
 Building a SQLAlchemy statement costs more Python than sending it; a scan posts the same
-few statements thousands of times a day, so they are built once and reused.
+few statements thousands of times a day, so they are built once and reused. Round trips
+count too: the claim of a posting also returns the names of what it touches (and, on
+PostgreSQL, takes the availability and shelf locks), and one statement appends the stock
+events of a product and of every kit made of it.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from types import SimpleNamespace
 
-from sqlalchemy import String, bindparam, cast, func, insert, literal, null, or_, select, text, union_all, update
+from sqlalchemy import Integer, String, bindparam, cast, func, insert, literal, or_, select, text, union_all, update
 from app.database import dialect_insert
 
-from app.stock.models import Location, Lot, Posting, Product, Quant, StockEvent, StockMove
+from app.stock.models import KitComponent, Location, Lot, Posting, Product, Quant, StockEvent, StockMove
 
 quant = Quant.__table__
 
@@ -33,20 +36,7 @@ def for_dialect(dialect: str) -> SimpleNamespace:
             reference=bindparam("p_reference"), note=bindparam("p_note"), created_at=bindparam("p_now"),
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(Posting.__table__.c.id)
     )
-    # Locations and products named by a posting, in one round trip: (what, id, name, kind, warehouse, flag, active, days)
-    names = union_all(
-        select(
-            literal("L").label("what"), Location.id, Location.code.label("name"), cast(Location.kind, String).label("kind"),
-            Location.warehouse_id, Location.sellable.label("flag"), Location.active, null().label("days"),
-        ).where(Location.id.in_(bindparam("p_location_ids", expanding=True))),
-        select(
-            literal("P"), Product.id, Product.sku, cast(Product.tracking, String), null(), Product.is_kit, null(),
-            Product.min_shelf_life_days,
-        ).where(Product.id.in_(bindparam("p_product_ids", expanding=True))),
-    )
-
     dh, dr = bindparam("p_dh"), bindparam("p_dr")
     decrease = (
         update(quant)
@@ -68,48 +58,100 @@ def for_dialect(dialect: str) -> SimpleNamespace:
         where=quant.c.on_hand + upsert.excluded.on_hand >= quant.c.reserved + upsert.excluded.reserved,
     ).returning(quant.c.id)
 
-    available = (
-        select(func.coalesce(func.sum(quant.c.on_hand - quant.c.reserved), 0))
-        .select_from(quant.join(Location, Location.id == quant.c.location_id).outerjoin(Lot, Lot.id == quant.c.lot_id))
-        .where(
-            quant.c.product_id == bindparam("p_product_id"),
-            Location.warehouse_id == bindparam("p_warehouse_id"),
-            Location.sellable.is_(True),
-            or_(Lot.expiry.is_(None), Lot.expiry >= bindparam("p_cutoff")),
-        )
-        .scalar_subquery()
-    )
-    event = insert(StockEvent.__table__).from_select(
-        ["product_id", "warehouse_id", "available", "cause", "posting_id", "created_at"],
-        select(
-            bindparam("p_product_id"), bindparam("p_warehouse_id"), available, bindparam("p_cause"),
-            bindparam("p_posting_id"), bindparam("p_now", type_=StockEvent.__table__.c.created_at.type),
-        ),
-    )
-    # PostgreSQL: lock the products whose availability the posting changes, then claim its key, in one statement
-    claim_and_lock = text(
+    claim_and_names = claim.returning(Posting.__table__.c.id, *_names_json()) if dialect == "sqlite" else None
+    # PostgreSQL: in one statement, lock the products whose availability the posting changes and
+    # the storage shelves goods go onto (FOR KEY SHARE: a shelf being deactivated is locked FOR
+    # UPDATE, so one waits for the other and the re-read `active` is the committed one), then claim
+    # the key unless a shelf is inactive, and return the names of what the posting touches.
+    claim_lock_and_names = text(
         "INSERT INTO posting (idempotency_key, fingerprint, user_id, reference, note, created_at)"
         " SELECT :p_key, :p_fingerprint, :p_user_id, :p_reference, :p_note, :p_now"
-        " FROM (SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:p_locks AS bigint[])) AS k) AS locked"
-        " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+        " FROM (SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:p_locks AS bigint[])) AS k) AS locked,"
+        " (SELECT count(*) FILTER (WHERE NOT s.active) AS inactive FROM"
+        "   (SELECT active FROM location WHERE id = ANY(CAST(:p_shelves AS integer[])) AND kind = 'storage'"
+        "    ORDER BY id FOR KEY SHARE) AS s) AS shelves"
+        " WHERE shelves.inactive = 0"
+        " ON CONFLICT (idempotency_key) DO NOTHING"
+        " RETURNING id,"
+        " (SELECT json_agg(json_build_array(l.id, l.code, l.kind, l.warehouse_id, l.sellable, l.active))"
+        "   FROM location l WHERE l.id = ANY(CAST(:p_location_ids AS integer[]))) AS locations,"
+        " (SELECT json_agg(json_build_array(p.id, p.sku, p.tracking, p.is_kit, p.min_shelf_life_days))"
+        "   FROM product p WHERE p.id = ANY(CAST(:p_product_ids AS integer[]))) AS products"
     ).bindparams(bindparam("p_now", type_=Posting.__table__.c.created_at.type))
-    # A shelf being deactivated is locked FOR UPDATE; goods going onto it hold it FOR KEY SHARE,
-    # so one waits for the other and neither sees a half-done state.
-    shelves = (
-        select(Location.id, Location.active)
-        .where(Location.id.in_(bindparam("p_ids", expanding=True)))
-        .with_for_update(key_share=True)
-    )
+    inactive_shelves = select(Location.id, Location.code).where(
+        Location.id.in_(bindparam("p_ids", expanding=True)), Location.kind == "storage", Location.active.is_(False))
     return SimpleNamespace(
-        shelves=shelves,
-        claim=claim,
-        claim_and_lock=claim_and_lock,
-        names=names,
+        claim_and_names=claim_and_names,
+        claim_lock_and_names=claim_lock_and_names,
+        inactive_shelves=inactive_shelves,
         decrease=decrease,
         upsert=upsert,
         quant_id=select(quant.c.id).where(_same_quant()),
         quant_state=select(quant.c.on_hand, quant.c.reserved).where(_same_quant()),
         insert_moves=insert(StockMove.__table__).returning(StockMove.__table__.c.id, sort_by_parameter_order=True),
-        event=event,
+        event=_events_with_kits(dialect),
         advisory_lock=text("SELECT pg_advisory_xact_lock(:p_k)"),
+    )
+
+
+def _names_json():
+    """Two scalar subqueries: the named locations and products as JSON arrays (SQLite's RETURNING)."""
+    locations = select(func.json_group_array(func.json_array(
+        Location.id, Location.code, Location.kind, Location.warehouse_id, Location.sellable, Location.active,
+    ))).where(Location.id.in_(bindparam("p_location_ids", expanding=True))).scalar_subquery()
+    products = select(func.json_group_array(func.json_array(
+        Product.id, Product.sku, Product.tracking, Product.is_kit, Product.min_shelf_life_days,
+    ))).where(Product.id.in_(bindparam("p_product_ids", expanding=True))).scalar_subquery()
+    return locations.label("locations"), products.label("products")
+
+
+def _lot_is_sellable(dialect: str):
+    """The lot (if any) is outside its product's minimum remaining shelf life on :p_today."""
+    today = bindparam("p_today", type_=Lot.expiry.type)
+    if dialect == "sqlite":
+        cutoff = func.date(today, literal("+") + cast(Product.min_shelf_life_days, String) + literal(" days"))
+    else:
+        cutoff = today + Product.min_shelf_life_days
+    return or_(Lot.expiry.is_(None), Lot.expiry >= cutoff)
+
+
+def _available(dialect: str, product_id, warehouse_id):
+    """Σ (on_hand − reserved) of the product in the warehouse's sellable places, sellable lots only."""
+    quant = Quant.__table__.alias("aq")
+    return (
+        select(func.coalesce(func.sum(quant.c.on_hand - quant.c.reserved), 0))
+        .select_from(quant.join(Location, Location.id == quant.c.location_id)
+                     .join(Product, Product.id == quant.c.product_id)
+                     .outerjoin(Lot, Lot.id == quant.c.lot_id))
+        .where(quant.c.product_id == product_id, Location.warehouse_id == warehouse_id,
+               Location.sellable.is_(True), _lot_is_sellable(dialect))
+        .scalar_subquery()
+    )
+
+
+def _events_with_kits(dialect: str):
+    """The new availability of a product in a warehouse, and of every kit it is a component of.
+
+    A kit is as available as its scarcest component allows (app.stock.availability), so when a
+    component's availability changes, so may the kit's: channels selling the kit hear of it too.
+    """
+    product_id, warehouse_id = bindparam("p_product_id", type_=Integer), bindparam("p_warehouse_id", type_=Integer)
+    now = bindparam("p_now", type_=StockEvent.__table__.c.created_at.type)
+    cause, posting = bindparam("p_cause", type_=String), bindparam("p_posting_id", type_=Integer)
+    component = KitComponent.__table__.alias("kc")
+    member = KitComponent.__table__.alias("km")
+    kit_available = (
+        select(func.min(_available(dialect, component.c.component_id, warehouse_id) / component.c.quantity))
+        .where(component.c.kit_id == member.c.kit_id)
+        .scalar_subquery()
+    )
+    the_product = select(product_id, warehouse_id, _available(dialect, product_id, warehouse_id), cause, posting, now)
+    its_kits = (
+        select(member.c.kit_id, warehouse_id, func.max(kit_available, 0) if dialect == "sqlite"
+               else func.greatest(kit_available, 0), cause, posting, now)
+        .where(member.c.component_id == product_id)
+    )
+    return insert(StockEvent.__table__).from_select(
+        ["product_id", "warehouse_id", "available", "cause", "posting_id", "created_at"],
+        union_all(the_product, its_kits),
     )

@@ -1,9 +1,17 @@
-"""Setting up a warehouse: its own virtual locations, a dock and a quarantine area."""
+"""Setting up a warehouse: its own virtual locations, a dock and a quarantine area.
+
+The standard locations are made with the warehouse and never renamed, deactivated or
+removed (the location import refuses it), so their ids are facts of the warehouse: a request
+reads them once with the warehouse (`WarehouseRef.places`) and no scan looks them up again.
+"""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.stock.models import DEFAULT_LOCATION_PATTERN, Location, LocationKind, Warehouse
@@ -17,6 +25,56 @@ STANDARD_LOCATIONS = (
     ("QUARANTINE", LocationKind.QUARANTINE),
 )
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
+PLACE_NAMES = {
+    "SUPPLIER": _l("Supplier"), "CUSTOMER": _l("Customer"), "ADJUSTMENT": _l("Stock adjustment"),
+    "SCRAP": _l("Scrap"), "DOCK": _l("Receiving dock"), "QUARANTINE": _l("Quarantine"),
+}
+
+
+def place_name(code: str) -> str:
+    """A location as people call it: a standard place in the user's language, any other by its code."""
+    name = PLACE_NAMES.get(code)
+    return str(name) if name is not None else code
+
+
+@dataclass(frozen=True)
+class WarehouseRef:
+    """What a request needs of a warehouse: the floor resolves scans with `location_pattern`
+    and moves goods to and from its standard places without looking them up."""
+
+    id: int
+    code: str
+    name: str
+    location_pattern: str
+    places: Mapping[LocationKind, int] = field(default_factory=dict, compare=False)
+
+    def place(self, kind: LocationKind) -> int:
+        return self.places[kind]
+
+
+def place_columns(warehouse_id):
+    """One labelled scalar subquery per standard place of the warehouse whose id is `warehouse_id`."""
+    return [
+        select(Location.id).where(Location.warehouse_id == warehouse_id, Location.code == code)
+        .scalar_subquery().label(f"place_{kind.value}")
+        for code, kind in STANDARD_LOCATIONS
+    ]
+
+
+def places_of(row) -> dict[LocationKind, int]:
+    return {kind: getattr(row, f"place_{kind.value}") for _code, kind in STANDARD_LOCATIONS}
+
+
+_WAREHOUSE_REF = select(
+    Warehouse.id, Warehouse.code, Warehouse.name, Warehouse.location_pattern, *place_columns(Warehouse.id)
+).where(Warehouse.id == bindparam("warehouse_id"))
+
+
+def warehouse_ref(session: Session, warehouse_id: int) -> WarehouseRef:
+    """The warehouse with its standard places, in one statement (commands and tests; requests
+    get theirs with the logged-in user)."""
+    row = session.execute(_WAREHOUSE_REF, {"warehouse_id": warehouse_id}).one()
+    return WarehouseRef(row.id, row.code, row.name, row.location_pattern, places_of(row))
 
 
 class WarehouseExists(ValueError):

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.auth.models import Role
-from app.scan.models import ScanRecord
+from app.floor.models import ScanRecord
 from tests import factories as f
 from tests.browser.test_shell_browser import assert_phone_layout
 from tests.photos import phone_photo

@@ -7,14 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from app.database import write_transaction
-from app.putaway.service import dock_items, put_away, suggest_location
-from app.receiving import errors
+from app.floor.refusals import LocationNotActive, NotAStorageLocation
+from app.putaway.service import NeedsConfirmation, PutAway, dock_items, put_away, shelf_facts, suggest_location
 from app.stock import errors as stock_errors
 from app.stock.availability import availability
 from app.stock.ledger import LotSpec
 from app.stock.models import LocationKind, Lot, Posting, Product, Quant, Tracking
 from app.stock.verify import verify
-from app.stock.warehouses import standard_location
+from app.stock.warehouses import standard_location, warehouse_ref
 from tests import factories as f
 
 TODAY = date(2026, 11, 24)
@@ -40,6 +40,18 @@ def product(session, tracking=Tracking.NONE, zone="A"):
     with write_transaction(session):
         session.get(Product, prod.id).zone = zone
     return session.get(Product, prod.id)
+
+
+def put(session, wh, product, lot, quantity, place, *, suggested=None, key, confirmed=False):
+    """One shelf scan: the facts read for it, then the putaway, in one unit of work."""
+    ref = warehouse_ref(session, wh.id)
+    with write_transaction(session):
+        facts = shelf_facts(session, ref, product.id, lot, place.code)
+        return put_away(session, ref, facts, quantity, suggested=suggested, confirmed=confirmed, user_id=None, key=key)
+
+
+def waiting(session, wh):
+    return dock_items(session, warehouse_ref(session, wh.id))
 
 
 def lot_id(session, number):
@@ -97,11 +109,10 @@ def test_putaway_moves_from_the_dock_and_availability_rises_only_now(session, wh
     target = shelf(session, wh, "A-01-01-1", 10)
     f.receive(session, tea, dock, 24)
     assert availability(session, wh.id, [tea.id], today=TODAY)[tea.id] == 0
-    with write_transaction(session):
-        done = put_away(session, wh.id, tea, None, 24, target, suggested="A-01-01-1", user_id=None, key="k1")
-    assert not done.overridden
+    done = put(session, wh, tea, None, 24, target, suggested="A-01-01-1", key="k1")
+    assert isinstance(done, PutAway) and not done.overridden
     assert availability(session, wh.id, [tea.id], today=TODAY)[tea.id] == 24
-    assert dock_items(session, wh.id) == []
+    assert waiting(session, wh) == []
     assert verify(session) == []
 
 
@@ -109,12 +120,10 @@ def test_part_of_the_dock_stock_can_go_to_one_shelf_and_the_rest_elsewhere(sessi
     tea = product(session)
     first, second = shelf(session, wh, "A-01-01-1", 10), shelf(session, wh, "A-01-01-2", 11)
     f.receive(session, tea, dock, 10)
-    with write_transaction(session):
-        put_away(session, wh.id, tea, None, 4, first, suggested=None, user_id=None, key="k2")
-    assert dock_items(session, wh.id)[0].quantity == 6
-    with write_transaction(session):
-        put_away(session, wh.id, tea, None, 6, second, suggested=None, user_id=None, key="k3")
-    assert dock_items(session, wh.id) == []
+    put(session, wh, tea, None, 4, first, key="k2")
+    assert waiting(session, wh)[0].quantity == 6
+    put(session, wh, tea, None, 6, second, key="k3")
+    assert waiting(session, wh) == []
 
 
 def test_another_shelf_than_the_suggestion_is_allowed_and_recorded(session, wh, dock):
@@ -122,8 +131,7 @@ def test_another_shelf_than_the_suggestion_is_allowed_and_recorded(session, wh, 
     shelf(session, wh, "A-01-01-1", 10)
     chosen = shelf(session, wh, "A-07-01-1", 70)
     f.receive(session, tea, dock, 5)
-    with write_transaction(session):
-        done = put_away(session, wh.id, tea, None, 5, chosen, suggested="A-01-01-1", user_id=None, key="k4")
+    done = put(session, wh, tea, None, 5, chosen, suggested="A-01-01-1", key="k4")
     assert done.overridden
     notes = session.scalars(select(Posting.note).where(Posting.note.is_not(None))).all()
     assert notes == ["suggested A-01-01-1, put at A-07-01-1"]
@@ -134,27 +142,44 @@ def test_the_shelf_must_be_an_active_storage_shelf_of_this_warehouse(session, wh
     f.receive(session, tea, dock, 5)
     inactive = shelf(session, wh, "A-01-01-1", 1, active=False)
     packing = f.location(session, wh, code="PACK-09", kind=LocationKind.PACKING)
-    elsewhere = f.location(session, f.warehouse(session), code="A-01-01-1")
-    for place, refusal in ((inactive, errors.LocationNotActive), (packing, errors.NotAStorageLocation),
-                           (elsewhere, errors.NotAStorageLocation)):
-        with pytest.raises(refusal), write_transaction(session):
-            put_away(session, wh.id, tea, None, 5, place, suggested=None, user_id=None, key=f"k-{place.id}")
-    assert dock_items(session, wh.id)[0].quantity == 5
+    elsewhere = f.location(session, f.warehouse(session), code="A-02-02-2")
+    for place, refusal in ((inactive, LocationNotActive), (packing, NotAStorageLocation),
+                           (elsewhere, NotAStorageLocation)):
+        with pytest.raises(refusal):
+            put(session, wh, tea, None, 5, place, key=f"k-{place.id}")
+    assert waiting(session, wh)[0].quantity == 5
 
 
-def test_a_second_lot_of_an_expiry_tracked_product_may_not_join_a_shelf(session, wh, dock):
+def test_a_second_lot_of_an_expiry_tracked_product_joins_a_shelf_only_when_confirmed(session, wh, dock):
     milk = product(session, Tracking.LOT_EXPIRY)
     target = shelf(session, wh, "A-01-01-1", 1)
     f.receive(session, milk, target, 2, lot=LotSpec("OLD", FAR))
     f.receive(session, milk, dock, 2, lot=LotSpec("NEW", FAR))
-    with pytest.raises(errors.MixedLotsRefused), write_transaction(session):
-        put_away(session, wh.id, milk, lot_id(session, "NEW"), 2, target, suggested=None, user_id=None, key="k5")
+    asked = put(session, wh, milk, lot_id(session, "NEW"), 2, target, key="k5")
+    assert isinstance(asked, NeedsConfirmation) and (asked.reason, asked.shelf.other_lot) == ("other_lot", "OLD")
+    assert waiting(session, wh)[0].quantity == 2
+    done = put(session, wh, milk, lot_id(session, "NEW"), 2, target, key="k5b", confirmed=True)
+    assert isinstance(done, PutAway)
+    assert session.scalar(select(Posting.note).where(Posting.note.is_not(None))) == "confirmed: mixed with lot OLD"
+    assert verify(session) == []
+
+
+def test_a_shelf_holding_another_product_is_asked_about_first(session, wh, dock):
+    tea, snack = product(session), product(session)
+    target = shelf(session, wh, "A-01-01-1", 1)
+    f.receive(session, snack, target, 4)
+    f.receive(session, tea, dock, 3)
+    asked = put(session, wh, tea, None, 3, target, key="k7")
+    assert isinstance(asked, NeedsConfirmation) and asked.reason == "other_product"
+    assert asked.shelf.other_product == snack.sku
+    assert isinstance(put(session, wh, tea, None, 3, target, key="k8", confirmed=True), PutAway)
+    assert waiting(session, wh) == []
 
 
 def test_more_than_waits_on_the_dock_is_refused(session, wh, dock):
     tea = product(session)
     target = shelf(session, wh, "A-01-01-1", 1)
     f.receive(session, tea, dock, 3)
-    with pytest.raises(stock_errors.NotEnoughStock), write_transaction(session):
-        put_away(session, wh.id, tea, None, 4, target, suggested=None, user_id=None, key="k6")
+    with pytest.raises(stock_errors.NotEnoughStock):
+        put(session, wh, tea, None, 4, target, key="k6")
     assert session.scalar(select(Quant.on_hand).where(Quant.location_id == target.id)) is None

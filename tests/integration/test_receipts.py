@@ -12,7 +12,8 @@ from app.masterdata.errors import ImportRefused
 from app.receipts.drafts import DraftLine, DraftReceipt
 from app.receipts.service import create_planned_receipt, import_receipts, list_receipts, receipt_view
 from app.receipts.models import Receipt, ReceiptStatus
-from app.receiving.service import Goods, Handling, receive
+from app.receiving.service import Goods, Handling, item_by_id, receive
+from app.stock.warehouses import warehouse_ref
 from app.stock.ledger import LotSpec
 from app.stock.models import Tracking
 from app.timeutil import local_today
@@ -146,7 +147,8 @@ def test_the_list_puts_open_receipts_first_by_expected_date_and_the_view_shows_r
     soon = plan(wh.id, "A", 1, 10)
     plan(other.id, "C", 0, 1)
     with write_transaction(session):
-        receive(session, soon.id, Goods(soap.id, 4), Handling(), user_id=clerk.id, key=f.unique("scan-"), today=TODAY)
+        receive(session, soon.id, Goods(soap.id, 4), Handling(), item_by_id(session, soap.id),
+                warehouse=warehouse_ref(session, wh.id), user_id=clerk.id, key=f.unique("scan-"), today=TODAY)
     waiting, closed = list_receipts(session, wh.id)
     assert [r.code for r in waiting] == [soon.code, late.code] and closed == []
     view = receipt_view(session, wh.id, soon.id)

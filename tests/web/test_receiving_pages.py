@@ -15,7 +15,7 @@ from app.receipts.plans import PlannedLine, create_receipt
 from app.stock.models import Discrepancy, Tracking
 from app.timeutil import local_today
 from tests import factories as f
-from tests.support import csrf_token, log_in
+from tests.support import csrf_token, log_in, text_of
 
 _ids = itertools.count(1)
 
@@ -65,29 +65,31 @@ def test_a_case_gtin_scan_receives_its_pack_and_shows_progress(client, world, se
     response = scan(client, world, code="14901234567891")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'data-result="ok"' in html
-    assert "+24 TEA" in html and 'id="progress">24 / 54<' in html
+    assert "+24 TEA" in text_of(html, "feedback") and text_of(html, "progress") == "24 / 54"
+    assert text_of(html, "line-progress").endswith("24 / 48")
     assert entries(session) == 1
 
 
 def test_a_typed_quantity_multiplies_a_unit_scan(client, world):
     html = scan(client, world, code="4901234567894", qty="6").get_data(as_text=True)
-    assert "+6 TEA" in html
+    assert "+6 TEA" in text_of(html, "feedback")
 
 
 def test_a_gs1_label_fills_lot_and_expiry_in_one_scan(client, world, session):
     expiry = local_today() + timedelta(days=120)
     code = "]C10104912345678904" + f"17{expiry:%y%m%d}" + "10LOT7\x1d" + "302"
     html = scan(client, world, code=code).get_data(as_text=True)
-    assert "+2 MILK" in html and "LOT7" in html
+    assert "+2 MILK" in text_of(html, "feedback") and "LOT7" in text_of(html, "feedback")
 
 
 def test_a_lot_tracked_product_asks_for_its_lot_then_receives(client, world, session):
     asked = scan(client, world, code="4912345678904").get_data(as_text=True)
     assert 'data-stage="details"' in asked and 'name="lot"' in asked and 'name="expiry"' in asked
+    assert 'data-result="question"' in asked
     expiry = local_today() + timedelta(days=200)
     done = scan(client, world, stage="details", product_id=str(world["milk"].id), units="1", missing="lot,expiry",
                 lot="M-1", expiry=f"{expiry:%Y/%m/%d}").get_data(as_text=True)
-    assert "+1 MILK" in done and 'data-stage="item"' in done
+    assert "+1 MILK" in text_of(done, "feedback") and 'data-stage="item"' in done
     assert entries(session) == 1
 
 
@@ -120,20 +122,30 @@ def test_a_wrong_scan_in_the_item_step_is_refused(client, world, session):
     assert response.status_code == 422 and entries(session) == 0
 
 
-def test_undo_reverses_my_last_scan(client, world, session):
+def test_undo_asks_first_then_reverses_my_last_scan(client, world, session):
     scan(client, world, code="4901234567894", qty="3")
-    html = post(client, world, f"/receiving/{world['receipt'].id}/undo").get_data(as_text=True)
-    assert 'id="progress">0 / 54<' in html
+    asked = post(client, world, f"/receiving/{world['receipt'].id}/undo").get_data(as_text=True)
+    assert 'data-result="confirm"' in asked and "3 × TEA" in text_of(asked, "feedback")
+    assert text_of(asked, "progress") == "3 / 54"
+    entry_id = re.search(r'name="entry_id" value="(\d+)"', asked).group(1)
+    html = post(client, world, f"/receiving/{world['receipt'].id}/undo", confirm="1", entry_id=entry_id).get_data(as_text=True)
+    assert text_of(html, "progress") == "0 / 54"
+
+
+def test_no_at_a_confirmation_receives_nothing(client, world, session):
+    scan(client, world, code="14901234567891")
+    scan(client, world, code="14901234567891")
+    html = scan(client, world, stage="confirm", product_id=str(world["tea"].id), units="1", asked="over",
+                confirm="0").get_data(as_text=True)
+    assert 'data-result="ok"' in html and 'data-stage="item"' in html and entries(session) == 2
 
 
 def test_closing_short_records_discrepancies_and_shows_a_summary(client, world, session):
     scan(client, world, code="14901234567891")
     page = client.get(f"/receiving/{world['receipt'].id}/close").get_data(as_text=True)
-    assert 'name="version"' in page
-    session.rollback()
-    version = world["receipt"].version + 1
+    seen = re.search(r'name="seen" value="([^"]+)"', page).group(1)
     response = client.post(f"/receiving/{world['receipt'].id}/close",
-                           data={"csrf_token": world["token"], "version": str(version)})
+                           data={"csrf_token": world["token"], "seen": seen})
     assert response.status_code == 302
     summary = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="figures"' in summary and "MILK" in summary
@@ -142,9 +154,12 @@ def test_closing_short_records_discrepancies_and_shows_a_summary(client, world, 
 
 
 def test_closing_on_a_stale_page_shows_the_fresh_figures(client, world, session):
-    response = client.post(f"/receiving/{world['receipt'].id}/close",
-                           data={"csrf_token": world["token"], "version": "0"})
+    page = client.get(f"/receiving/{world['receipt'].id}/close").get_data(as_text=True)
+    seen = re.search(r'name="seen" value="([^"]+)"', page).group(1)
+    scan(client, world, code="4901234567894")  # someone receives while the page is open
+    response = client.post(f"/receiving/{world['receipt'].id}/close", data={"csrf_token": world["token"], "seen": seen})
     assert response.status_code == 409 and 'id="figures"' in response.get_data(as_text=True)
+    assert entries(session) == 1 and session.scalar(select(func.count()).select_from(Discrepancy)) == 0
 
 
 def test_a_received_lot_can_get_a_label_printed_by_the_clerk(client, world):

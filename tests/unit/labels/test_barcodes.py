@@ -10,6 +10,7 @@ import barcode
 import pytest
 from PIL import Image
 
+from app.i18n import format_day
 from app.labels.barcodes import (
     BarcodeRefused,
     Symbology,
@@ -26,7 +27,6 @@ from app.labels.service import (
     LabelKind,
     LabelRefused,
     badge_label,
-    format_day,
     gs1_elements,
     gs1_printed_form,
     lay_out,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,6 +9,10 @@ from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+
+from app.i18n import format_day
+from app.shell.context import current_warehouse
+from app.stock.warehouses import place_name
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -47,29 +50,15 @@ ROLE_LABELS = {"picker": _l("Picker"), "receiver": _l("Receiver"), "supervisor":
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.add_template_global(asset_url, "asset")
-    app.add_template_global(new_scan_id)
     app.add_template_global(lambda role: ROLE_LABELS.get(str(role), str(role)), "role_label")
     app.add_template_global(lambda kind: DOCUMENT_LABELS.get(kind, kind), "document_label")
     app.add_template_filter(format_day, "day")
+    app.add_template_filter(place_name, "place")
     app.context_processor(template_context)
     register_error_pages(app)
 
 
-def format_day(value) -> str:
-    """Dates as the floor reads them: YYYY/MM/DD in Japanese, ISO in English."""
-    if not value:
-        return ""
-    return value.strftime("%Y/%m/%d") if str(get_locale()) == "ja" else value.isoformat()
-
-
-def new_scan_id() -> str:
-    """A fresh id for one scan form; the browser makes its own for queued scans."""
-    return secrets.token_hex(16)
-
-
 def template_context() -> dict:
-    from app.shell.context import current_warehouse
-
     return {"locale": str(get_locale() or "ja"), "current_warehouse": current_warehouse()}
 
 
