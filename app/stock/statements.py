@@ -141,7 +141,7 @@ def _events_with_kits(dialect: str):
     component = KitComponent.__table__.alias("kc")
     member = KitComponent.__table__.alias("km")
     kit_available = (
-        select(func.min(_available(dialect, component.c.component_id, warehouse_id) / component.c.quantity))
+        select(func.min(_available(dialect, component.c.component_id, warehouse_id) // component.c.quantity))
         .where(component.c.kit_id == member.c.kit_id)
         .scalar_subquery()
     )

@@ -351,6 +351,27 @@ def test_a_kit_is_as_available_as_its_scarcest_component(session, wh, shelf):
     assert availability(session, wh.id, [kit.id], today=TODAY) == {kit.id: 4}
 
 
+def test_a_component_that_moves_appends_an_event_for_every_kit_made_of_it(session, wh, shelf, customer):
+    cup, lid, spoon = f.product(session), f.product(session), f.product(session)
+    kit, other_kit = f.product(session, is_kit=True), f.product(session, is_kit=True)
+    with write_transaction(session):
+        session.add_all([KitComponent(kit_id=kit.id, component_id=cup.id, quantity=2),
+                         KitComponent(kit_id=kit.id, component_id=lid.id, quantity=1),
+                         KitComponent(kit_id=other_kit.id, component_id=spoon.id, quantity=1)])
+    f.receive(session, lid, shelf, 10)
+    f.receive(session, cup, shelf, 9)
+    post(session, [Move(cup.id, 3, shelf.id, customer.id, MoveReason.SHIP)])
+    events = session.execute(
+        select(StockEvent.product_id, StockEvent.available, StockEvent.cause).order_by(StockEvent.id)
+    ).all()
+    assert [tuple(e) for e in events] == [
+        (lid.id, 10, "receipt"), (kit.id, 0, "receipt"),  # no cups yet: no kit to sell
+        (cup.id, 9, "receipt"), (kit.id, 4, "receipt"),
+        (cup.id, 6, "ship"), (kit.id, 3, "ship"),
+    ]
+    assert availability(session, wh.id, [kit.id], today=TODAY) == {kit.id: 3}
+
+
 def test_every_change_of_availability_appends_an_event_with_the_new_figure(session, wh, shelf, customer):
     prod = f.product(session)
     dock = standard_location(session, wh.id, LocationKind.DOCK)
