@@ -72,7 +72,7 @@ class Config:
     LANGUAGES = ("ja", "en")
     COMPRESS_MIMETYPES = [
         "text/html", "text/css", "text/javascript", "application/javascript",
-        "application/json", "image/svg+xml",
+        "application/json", "image/svg+xml", "application/wasm",
     ]
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_LEVEL = 6

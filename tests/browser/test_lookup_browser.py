@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.auth.models import Role
 from app.floor.models import ScanRecord
 from tests import factories as f
-from tests.browser.test_shell_browser import assert_phone_layout
+from tests.browser.layout import assert_phone_layout
 from tests.photos import phone_photo
 
 JANS = ["4901234567894", "4549131970258", "4902102072618", "4901085089422", "4987176014368"]

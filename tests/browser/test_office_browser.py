@@ -10,7 +10,7 @@ from app.auth.models import Role
 from app.stock.models import Tracking
 from app.timeutil import local_today
 from tests import factories as f
-from tests.browser.test_shell_browser import assert_phone_layout
+from tests.browser.layout import assert_phone_layout
 
 JAN = "4901234567894"
 

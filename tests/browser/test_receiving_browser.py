@@ -14,7 +14,7 @@ from app.stock.models import LocationKind, Posting, Product, Quant, StockMove, T
 from app.stock.warehouses import standard_location
 from app.timeutil import local_today
 from tests import factories as f
-from tests.browser.test_shell_browser import assert_phone_layout
+from tests.browser.layout import assert_phone_layout
 
 TEA_JAN, TEA_CASE = "4901234567894", "14901234567891"
 MILK_GTIN = "04912345678904"
@@ -52,7 +52,7 @@ def test_a_clerk_receives_a_delivery_and_closes_it_seeing_the_differences(phone,
     page.goto(phone.base_url + "/receiving")
     page.tap(f'a[data-code="{receipt.code}"]')
     page.wait_for_url(f"**/receiving/{receipt.id}")
-    assert page.locator("#prompt").inner_text() == "商品をスキャン（JAN・ケース・GS1ラベル）"
+    assert page.locator("#prompt").inner_text() == "商品をスキャン"
 
     expiry = local_today() + timedelta(days=180)
     phone.scan(gs1(MILK_GTIN, "LOT42", expiry, count=12))
@@ -73,7 +73,7 @@ def test_a_clerk_receives_a_delivery_and_closes_it_seeing_the_differences(phone,
 
     page.select_option("#reason", "crushed")
     phone.scan(SNACK_JAN)
-    assert "QUARANTINE" in feedback_text(phone, "ok") and "破損" in page.locator("#feedback").inner_text()
+    assert "→ 隔離" in feedback_text(phone, "ok") and "破損" in page.locator("#feedback").inner_text()
     assert_phone_layout(page)
     screenshot(page, "receiving")
 
@@ -106,7 +106,7 @@ def test_a_lot_tracked_product_scanned_by_jan_asks_for_lot_and_expiry(phone, ses
     page = phone.log_in("receiver1")
     page.goto(phone.base_url + f"/receiving/{receipt.id}")
     phone.scan(MILK_GTIN[1:])
-    phone.answered("ok")
+    phone.answered("question")
     assert page.locator("#step").get_attribute("data-stage") == "details"
     page.fill("#lot", "L-77")
     page.fill("#expiry", f"{local_today() + timedelta(days=90):%y%m%d}")

@@ -3,27 +3,7 @@ from __future__ import annotations
 
 from app.auth.models import Role
 from tests import factories as f
-
-LAYOUT_CHECK = """() => {
-  const tooSmall = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-    .filter(e => e.offsetParent !== null && parseFloat(getComputedStyle(e).fontSize) < 16)
-    .map(e => e.name || e.id);
-  const smallTargets = [...document.querySelectorAll('main button, main a.btn, main .menu-item, main input:not([type=hidden]), header button')]
-    .filter(e => e.offsetParent !== null)
-    .filter(e => { const r = e.getBoundingClientRect(); return r.height < 40 || r.width < 44; })
-    .map(e => e.outerHTML.slice(0, 60));
-  return {scrollWidth: document.documentElement.scrollWidth, width: window.innerWidth,
-          tooSmall, smallTargets, bodyFont: parseFloat(getComputedStyle(document.body).fontSize)};
-}"""
-
-
-def assert_phone_layout(page):
-    layout = page.evaluate(LAYOUT_CHECK)
-    assert layout["scrollWidth"] <= layout["width"] == 360, "horizontal scroll at 360 px"
-    assert layout["tooSmall"] == [], "inputs under 16 px make iOS zoom"
-    assert layout["smallTargets"] == []
-    assert layout["bodyFont"] >= 16
-
+from tests.browser.layout import assert_phone_layout
 
 def test_a_picker_logs_in_with_id_and_password_and_sees_home_in_japanese(phone, session, screenshot):
     f.warehouse(session, code="TKY", name="東京DC")
