@@ -13,7 +13,7 @@
   var doc = document;
   var SEND_TIMEOUT_MS = 20000;
   var RETRY_MS = [1000, 2000, 3000, 5000];
-  var BURST_GAP_MS = 60;
+  var BURST_GAP_MS = 100;
   var BURST_MIN_KEYS = 4;
   var DUPLICATE_WINDOW_MS = 1500;
   var MUTE_KEY = "tana.mute";
@@ -182,7 +182,7 @@
     var item = queue[0];
     if (item.kind !== "answer" && awaitsAnswer()) {
       if (!held) { held = true; signal("confirm"); }
-      item.state = "held";
+      queue.forEach(function (i) { if (i.kind !== "answer") { i.state = "held"; } });
       render();
       return;
     }
@@ -209,7 +209,8 @@
       offline = false;
       attemptsInRow = 0;
       queue.shift();
-      if (item.kind !== "answer" || queue.length) { finished.push(item); }
+      item.doneAt = Date.now();
+      if (item.kind !== "answer") { finished.push(item); }
       finished = finished.slice(-SHOWN_DONE);
       persist();
       pump();
@@ -313,13 +314,15 @@
   /* The numbered list of scans kept or sent in this run, next to the answer: shown once scans
      wait (offline, behind a question, or several in flight) and until all of them are answered. */
   var listStays = false;
+  var queueBox = null;  /* kept by reference: it travels with the answer, outside or inside #step */
   function render() {
-    var list = doc.getElementById("scan-queue");
+    var list = queueBox || (queueBox = doc.getElementById("scan-queue"));
     if (!list) { return; }
     var pending = queue.filter(function (i) { return i.kind !== "answer"; });
     if (!listStays && pending.length && (offline || pending.length > 1 || pending[0].state === "held")) {
       listStays = true;
-      finished = [];  /* a new run of kept scans: list only these */
+      var now = Date.now();  /* a new run: these, and the scans answered just before them */
+      finished = finished.filter(function (i) { return now - i.doneAt < 5000; });
     }
     updateNet(pending.length);
     if (!listStays) {
@@ -419,39 +422,39 @@
     enqueue({ kind: "answer", id: id, form: form, extra: extra }, true);
   }
 
-  /* A wedge scanner types fast and ends with Enter: wherever the focus is, that is a scan. */
+  /* A wedge scanner types fast and ends with Enter: wherever the focus is, that is a scan. The
+     keys are collected here whatever has the focus (the scan field, another field, a button,
+     nothing), so a scan typed while an answer swaps the step, or while a question is open, is
+     taken whole. Typing by hand is slower than a burst and stays with its field. */
   var burst = { keys: "", last: 0, field: null, before: "" };
   doc.addEventListener("keydown", function (event) {
     unlockAudio();
     var target = event.target;
-    if (event.ctrlKey || event.metaKey || event.altKey || !mainForm()) { return; }
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || !mainForm()) { return; }
     var now = event.timeStamp || Date.now();
-    var code = codeInput();
-    if (target === code) { burst.keys = ""; return; }
     if (event.key === "Enter") {
-      var isBurst = burst.keys.length >= BURST_MIN_KEYS && now - burst.last <= BURST_GAP_MS * 2;
-      var loose = burst.keys.length > 0 && !isEditable(target);
-      if (isBurst || loose) {
-        event.preventDefault();
-        if (burst.field && isEditable(burst.field)) { burst.field.value = burst.before; }
-        var scanned = burst.keys;
-        burst.keys = "";
-        scanCode(scanned);
-        focusCode();
-      } else {
-        burst.keys = "";
-      }
+      var fast = burst.keys.length >= BURST_MIN_KEYS && now - burst.last <= BURST_GAP_MS;
+      var stray = burst.keys.length > 0 && !isEditable(target);  /* keys nothing could take: a scan */
+      var scanned = burst.keys;
+      burst.keys = "";
+      if (!fast && !stray) { return; }
+      event.preventDefault();
+      var input = codeInput();
+      if (burst.field && burst.field !== input && isEditable(burst.field)) { burst.field.value = burst.before; }
+      if (input && input.value.trim() && scanned.indexOf(input.value.trim()) !== -1) { input.value = ""; }
+      scanCode(scanned);
+      focusCode();
       return;
     }
     if (event.key.length !== 1) { return; }
-    if (now - burst.last > BURST_GAP_MS || burst.field !== target) {
+    if (now - burst.last > BURST_GAP_MS) {
       burst.keys = "";
       burst.field = target;
       burst.before = isEditable(target) ? target.value : "";
     }
     burst.keys += event.key;
     burst.last = now;
-    if (!isEditable(target)) { event.preventDefault(); }  /* nothing else should take the scanner's keys */
+    if (!isEditable(target)) { event.preventDefault(); }  /* a button or link must not take the scanner's keys */
   }, true);
 
   /* A badge scan ends with Enter on the login page: move to the PIN instead of submitting. */

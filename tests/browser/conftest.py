@@ -25,6 +25,14 @@ PHONE = {
     "has_touch": True,
     "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36",
 }
+SMALL_HANDHELD = {**PHONE, "viewport": {"width": 360, "height": 560}}
+IPHONE = {
+    "viewport": {"width": 390, "height": 664},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1",
+}
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -132,8 +140,8 @@ class Phone:
 def phone_factory(chromium, live_server, request):
     phones: list[Phone] = []
 
-    def make(locale: str = "ja-JP") -> Phone:
-        context = chromium.new_context(locale=locale, **PHONE)
+    def make(locale: str = "ja-JP", **profile) -> Phone:
+        context = chromium.new_context(locale=locale, **{**PHONE, **profile})
         context.set_default_timeout(10_000)
         phone = Phone(context, live_server)
         phones.append(phone)
