@@ -1,21 +1,26 @@
-"""A receiving scan over HTTP, against the thinnest Flask app doing one scan (the floor yardstick).
+"""Three floor scans over HTTP against the thinnest Flask app doing one scan (the floor yardstick).
 
-    .venv/bin/python benchmarks/floor_scan.py [--seconds 10] [--rounds 3] [--workers 4]
+    .venv/bin/python benchmarks/floor_scan.py [--seconds 8] [--rounds 2] [--workers 4] [--sizes demo,50000]
 
-Both apps run under the same gunicorn settings on PostgreSQL and are loaded by the same wrk
-in interleaved rounds (this machine is shared and noisy: the ratio is the figure to read).
-The floor app (`../shared/bench/floor/`) locks one quant, changes it, appends a move and an
-event, renders ~1 KB. Ours is a full receiving scan as a phone sends it: session cookie,
-CSRF header, scan_id; resolve the JAN, lock the receipt, post SUPPLIER → DOCK through the
-ledger (availability lock, event), record the receipt entry and the scan record, render the
-step partial. Afterwards the ledger is verified and every 200 answer must be one entry.
-Needs wrk (apt-get install wrk) and PostgreSQL.
+The scans, each as a phone sends it (session cookie, CSRF header, a fresh scan_id):
+- receive: a JAN of a planned line on an open receipt of 60 lines (RECEIPT_LINES) (the receipt,
+  its lines and the JAN's product in one locked read, post SUPPLIER → dock, record the entry and
+  the line's figures and the scan, render the step);
+- putaway: a shelf label at the shelf stage (the shelf, what it holds and what waits on the dock
+  in one read, post dock → shelf with its availability event, record the scan);
+- lookup: a JAN on 在庫照会 (resolve, stock by shelf, availability, record the scan).
+Each runs at the demo's size and again after the store is grown to N stock lines (quants), to
+show whether a scan stays flat as the warehouse fills. The floor app (`../shared/bench/floor/`:
+lock one quant, change it, append a move and an event, render ~1 KB) runs under the same
+gunicorn settings and the same wrk in interleaved rounds: on a shared, noisy machine the ratio is
+the figure to read. Afterwards the ledger is verified. Needs wrk and PostgreSQL.
 """
 from __future__ import annotations
 
 import argparse
 import http.cookiejar
 import os
+import random
 import re
 import shutil
 import signal
@@ -33,9 +38,11 @@ ROOT = Path(__file__).resolve().parents[1]
 FLOOR = ROOT.parent / "shared" / "bench" / "floor"
 SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BIN = Path(sys.executable).parent
+SCANS = ("receive", "putaway", "lookup")
+RECEIPT_LINES = int(os.environ.get("RECEIPT_LINES", "60"))
 
 LUA = """
-local codes = {%(codes)s}
+local bodies = {%(bodies)s}
 local threads = 0
 function setup(thread) threads = threads + 1; thread:set("tid", threads) end
 function init(args)
@@ -50,7 +57,7 @@ local n = 0
 function request()
   n = n + 1
   local id = string.format("bench%%d-%%d-%%d", tid or 0, n, math.random(1, 1000000000))
-  return wrk.format(nil, "%(path)s", nil, "code=" .. codes[math.random(1, #codes)] .. "&scan_id=" .. id)
+  return wrk.format(nil, "%(path)s", nil, bodies[math.random(1, #bodies)] .. "&scan_id=" .. id)
 end
 """
 
@@ -64,16 +71,25 @@ def database(name: str) -> str:
     return sa.engine.make_url(SERVER).set(database=name).render_as_string(hide_password=False)
 
 
+def drop(url: str) -> None:
+    name = sa.engine.make_url(url).database
+    engine = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
 def run(cmd: list[str], cwd: Path, env: dict) -> None:
     subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def gunicorn(cwd: Path, env: dict, port: int, workers: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "app:create_app()"],
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--no-control-socket",
+         "app:create_app()"],
         cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
-    for _ in range(100):
+    for _ in range(150):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/ping" if cwd == FLOOR else f"http://127.0.0.1:{port}/health")
             return process
@@ -82,40 +98,153 @@ def gunicorn(cwd: Path, env: dict, port: int, workers: int) -> subprocess.Popen:
     raise SystemExit(f"gunicorn on {port} did not start")
 
 
-def our_session(port: int) -> tuple[str, str, str]:
-    """Log in as the demo receiver, start a blind receipt; return (cookie, csrf token, scan path)."""
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait()
+
+
+# --- the store: the demo, a receipt and dock stock to scan against, and growth to N stock lines --------
+
+
+def prepare(url: str, instance: str, grow_to: int | None) -> dict:
+    """Load the demo (and grow it); return the ids the scans need. Runs in this process."""
+    os.environ["TANA_INSTANCE_PATH"] = instance
+    from app import create_app
+    from app.config import load_config
+    from app.extensions import db
+
+    config = load_config("development")
+    config.SQLALCHEMY_DATABASE_URI = url
+    app = create_app(config)
+    with app.app_context():
+        from app.demo import load_demo
+
+        load_demo(db.session)
+        if grow_to:
+            grow(db.session, grow_to)
+        material = scan_material(db.session)
+        db.session.execute(sa.text("ANALYZE"))  # as autovacuum would, before the floor starts
+        db.session.commit()
+        return material
+
+
+def grow(session, stock_lines: int) -> None:
+    """Grow the store to `stock_lines` quants: new products on new shelves, received through the ledger.
+
+    The products the scans use keep their demo stock, so a scan touches as many rows as before:
+    what grows is everything else (tables, indexes), as in a warehouse that fills up.
+    """
+    from app.database import write_transaction
+    from app.stock import ledger
+    from app.stock.models import Location, LocationKind, MoveReason, Product, Quant, Warehouse
+    from app.stock.warehouses import warehouse_ref
+
+    warehouse = session.scalar(sa.select(Warehouse).order_by(Warehouse.id))
+    ref = warehouse_ref(session, warehouse.id)
+    have = session.scalar(sa.select(sa.func.count()).select_from(Quant))
+    per_product = 25
+    new_products = (stock_lines - have) // per_product + 1
+    shelves_needed = new_products  # each shelf ends up with 25 products too
+    with write_transaction(session):
+        start = session.scalar(sa.select(sa.func.max(Location.pick_sequence))) or 0
+        session.execute(sa.insert(Location), [
+            {"warehouse_id": warehouse.id, "code": f"X-{n // 900:02d}-{n // 9 % 100:02d}-{n % 9 + 1}",
+             "kind": LocationKind.STORAGE, "zone": "X", "sellable": True, "active": True,
+             "pick_sequence": start + 10 * (n + 1)} for n in range(shelves_needed)])
+        session.execute(sa.insert(Product), [
+            {"sku": f"BULK-{n:06d}", "name": f"在庫品 {n}", "min_shelf_life_days": 0, "reorder_point": 0,
+             "safety_stock": 0, "is_kit": False, "active": True} for n in range(new_products)])
+    shelves = session.scalars(sa.select(Location.id).where(Location.zone == "X").order_by(Location.id)).all()
+    products = session.scalars(sa.select(Product.id).where(Product.sku.like("BULK-%")).order_by(Product.id)).all()
+    rng = random.Random(7)
+    moves = [ledger.Move(product, rng.randint(1, 50), ref.place(LocationKind.SUPPLIER), shelf, MoveReason.RECEIPT)
+             for product in products for shelf in rng.sample(shelves, per_product)]
+    for n in range(0, len(moves), 2000):
+        with write_transaction(session):
+            ledger.post(session, moves[n:n + 2000], key=f"bench-grow-{n}")
+    print(f"  grown to {session.scalar(sa.select(sa.func.count()).select_from(Quant)):,} stock lines, "
+          f"{session.scalar(sa.select(sa.func.count()).select_from(Product)):,} products "
+          f"on {session.scalar(sa.select(sa.func.count()).select_from(Location)):,} locations", flush=True)
+
+
+def scan_material(session) -> dict:
+    """A receipt planning every plain product, dock stock for putaway onto shelves that hold nothing else."""
+    from app.database import write_transaction
+    from app.receipts.plans import PlannedLine, create_receipt
+    from app.stock import ledger
+    from app.stock.models import (
+        Location, LocationKind, MoveReason, Product, ProductBarcode, Quant, Tracking, Warehouse,
+    )
+    from app.stock.warehouses import warehouse_ref
+
+    warehouse = session.scalar(sa.select(Warehouse).order_by(Warehouse.id))
+    ref = warehouse_ref(session, warehouse.id)
+    plain = session.execute(
+        sa.select(Product.id, ProductBarcode.code).join(ProductBarcode, ProductBarcode.product_id == Product.id)
+        .where(Product.tracking == Tracking.NONE, Product.is_kit.is_(False), Product.active.is_(True),
+               ProductBarcode.pack_qty == 1, ProductBarcode.kind == "ean13")
+        .order_by(Product.id)
+    ).all()
+    with write_transaction(session):  # a large delivery: RECEIPT_LINES products on one receipt
+        receipt = create_receipt(session, warehouse.id, "bench", None,
+                                 [PlannedLine(pid, 1_000_000) for pid, _code in plain[:RECEIPT_LINES]], None)
+    empty = session.scalars(
+        sa.select(Location.code).where(Location.warehouse_id == warehouse.id, Location.kind == LocationKind.STORAGE,
+                                       Location.active.is_(True),
+                                       ~sa.exists().where(Quant.location_id == Location.id, Quant.on_hand > 0))
+        .order_by(Location.pick_sequence).limit(40)
+    ).all()
+    pairs = []
+    for (product_id, _code), shelf in zip(plain[:40], empty, strict=False):
+        pairs.append((product_id, shelf))
+    with write_transaction(session):
+        ledger.post(session, [ledger.Move(pid, 1_000_000, ref.place(LocationKind.SUPPLIER), ref.place(LocationKind.DOCK),
+                                          MoveReason.RECEIPT) for pid, _shelf in pairs], key="bench-dock")
+    return {"receipt_id": receipt.id, "jans": [code for _pid, code in plain[:RECEIPT_LINES]],
+            "lookups": [code for _pid, code in plain], "pairs": pairs}
+
+
+def our_session(port: int) -> tuple[str, str]:
+    """Log in as the demo receiver: (cookie, csrf token)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     base = f"http://127.0.0.1:{port}"
     token = re.search(r'name="csrf-token" content="([^"]+)"', opener.open(base + "/login").read().decode()).group(1)
     form = {"login": "receiver1", "password": "receiver1-pass", "csrf_token": token}
     opener.open(base + "/login", data=urllib.parse.urlencode(form).encode())
-    token = re.search(r'name="csrf-token" content="([^"]+)"', opener.open(base + "/receiving").read().decode()).group(1)
-    page = opener.open(base + "/receiving/blind", data=urllib.parse.urlencode({"csrf_token": token}).encode())
-    receipt = re.search(r"/receiving/(\d+)$", page.geturl()).group(1)
-    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-    return cookie, token, f"/receiving/{receipt}/scan"
+    token = re.search(r'name="csrf-token" content="([^"]+)"', opener.open(base + "/lookup").read().decode()).group(1)
+    return "; ".join(f"{c.name}={c.value}" for c in jar), token
 
 
-def plain_jans(url: str) -> list[str]:
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        codes = conn.execute(sa.text(
-            "SELECT b.code FROM product_barcode b JOIN product p ON p.id = b.product_id"
-            " WHERE p.tracking = 'none' AND NOT p.is_kit AND b.pack_qty = 1 AND b.kind = 'ean13'"
-        )).scalars().all()
-    engine.dispose()
-    return list(codes)
+def scripts(folder: Path, material: dict, cookie: str, csrf: str) -> dict[str, Path]:
+    def lua(name: str, path: str, bodies: list[str]) -> Path:
+        script = folder / f"{name}.lua"
+        script.write_text(LUA % {"bodies": ",".join(f'"{b}"' for b in bodies), "cookie": cookie, "csrf": csrf,
+                                 "path": path})
+        return script
+
+    quote = urllib.parse.quote
+    return {
+        "receive": lua("receive", f"/receiving/{material['receipt_id']}/scan",
+                       [f"code={code}" for code in material["jans"]]),
+        "putaway": lua("putaway", "/putaway/scan", [
+            f"stage=location&product_id={pid}&lot_id=&qty=1&suggested={quote(shelf)}&code=ZL-{quote(shelf)}"
+            for pid, shelf in material["pairs"]]),
+        "lookup": lua("lookup", "/lookup", [f"code={code}" for code in material["lookups"]]),
+    }
 
 
 def wrk(port: int, script: Path, seconds: int, connections: int) -> dict:
     out = subprocess.run(
-        ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
+        ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+         f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, check=True,
     ).stdout
+
     def latency(pct: str) -> float:
         value, unit = re.search(rf"^\s+{pct}%\s+([\d.]+)(\w+)", out, re.M).groups()
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
@@ -124,54 +253,7 @@ def wrk(port: int, script: Path, seconds: int, connections: int) -> dict:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=4)
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed (apt-get install wrk)")
-    ours_url, floor_url = database(f"tana_bench_http_{os.getpid()}"), database(f"tana_bench_floor_{os.getpid()}")
-    instance = tempfile.mkdtemp(prefix="tana-bench-")
-    ours_env = {"PATH": os.environ["PATH"], "DATABASE_URL": ours_url, "TANA_INSTANCE_PATH": instance}
-    floor_env = {"PATH": os.environ["PATH"], "DATABASE_URL": floor_url}
-    run([str(BIN / "flask"), "--app", "app", "db", "upgrade"], ROOT, ours_env)
-    run([str(BIN / "flask"), "--app", "app", "demo", "load"], ROOT, ours_env)
-    run([str(BIN / "flask"), "--app", "app", "init-db"], FLOOR, floor_env)
-    servers = [gunicorn(ROOT, ours_env, 8091, args.workers), gunicorn(FLOOR, floor_env, 8092, args.workers)]
-    try:
-        cookie, csrf, path = our_session(8091)
-        codes = ",".join(f'"{c}"' for c in plain_jans(ours_url))
-        ours_lua = Path(instance) / "receive.lua"
-        ours_lua.write_text(LUA % {"codes": codes, "cookie": cookie, "csrf": csrf, "path": path})
-        floor_lua = FLOOR / "wrk" / "scan.lua"
-        results: dict[tuple[str, int], list[dict]] = {}
-        for connections in (1, 8):
-            for _ in range(args.rounds):
-                for name, port, script in (("floor", 8092, floor_lua), ("tana", 8091, ours_lua)):
-                    results.setdefault((name, connections), []).append(wrk(port, script, args.seconds, connections))
-        report(results)
-        check_ledger(ours_url, results)
-    finally:
-        for server in servers:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait()
-    return 0
-
-
-def report(results: dict) -> None:
-    print(f"{'app':<8}{'conns':>6}{'scans/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs floor':>10}")
-    for connections in (1, 8):
-        floor = _merged(results[("floor", connections)])
-        for name in ("floor", "tana"):
-            run_ = _merged(results[(name, connections)])
-            ratio = "" if name == "floor" else f"{run_['rate'] / floor['rate']:.0%}"
-            print(f"{name:<8}{connections:>6}{run_['rate']:>10.0f}{run_['p50']:>9.2f}{run_['p99']:>9.2f}"
-                  f"{run_['errors']:>8}{ratio:>10}")
-
-
-def _merged(runs: list[dict]) -> dict:
+def merged(runs: list[dict]) -> dict:
     return {
         "rate": sum(r["rate"] for r in runs) / len(runs),
         "p50": sorted(r["p50"] for r in runs)[len(runs) // 2],
@@ -181,17 +263,78 @@ def _merged(runs: list[dict]) -> dict:
     }
 
 
-def check_ledger(url: str, results: dict) -> None:
-    answered = sum(r["requests"] - r["errors"] for (name, _c), runs in results.items() if name == "tana" for r in runs)
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        entries = conn.execute(sa.text("SELECT count(*) FROM receipt_entry")).scalar()
-    engine.dispose()
+def verify(url: str) -> str:
     env = {"PATH": os.environ["PATH"], "DATABASE_URL": url, "TANA_INSTANCE_PATH": tempfile.mkdtemp()}
-    verify = subprocess.run([str(BIN / "flask"), "--app", "app", "stock", "verify"], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
-    print(f"ledger: {verify.stdout.strip() or verify.stderr.strip()}; {entries} receipt entries "
-          f"for {answered} answered scans (wrk may count a few cut off at the end of a run)")
+    done = subprocess.run([str(BIN / "flask"), "--app", "app", "stock", "verify"], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    return (done.stdout or done.stderr).strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--sizes", default="demo,50000", help="comma-separated: demo, or a number of stock lines")
+    parser.add_argument("--scans", default=",".join(SCANS), help="comma-separated: which of receive, putaway, lookup")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    floor_url = database(f"tana_bench_floor_{os.getpid()}")
+    floor_env = {"PATH": os.environ["PATH"], "DATABASE_URL": floor_url}
+    run([str(BIN / "flask"), "--app", "app", "init-db"], FLOOR, floor_env)
+    floor = gunicorn(FLOOR, floor_env, 8092, args.workers)
+    results: dict[tuple, list[dict]] = {}
+    try:
+        for size in args.sizes.split(","):
+            grow_to = None if size == "demo" else int(size)
+            url = database(f"tana_bench_{size}_{os.getpid()}")
+            instance = tempfile.mkdtemp(prefix="tana-bench-")
+            env = {"PATH": os.environ["PATH"], "DATABASE_URL": url, "TANA_INSTANCE_PATH": instance}
+            run([str(BIN / "flask"), "--app", "app", "db", "upgrade"], ROOT, env)
+            print(f"size {size}: loading …", flush=True)
+            material = prepare(url, instance, grow_to)
+            ours = gunicorn(ROOT, env, 8091, args.workers)
+            try:
+                cookie, csrf = our_session(8091)
+                lua = scripts(Path(instance), material, cookie, csrf)
+                for connections in (1, 8):
+                    for _ in range(args.rounds):
+                        results.setdefault(("floor", size, connections), []).append(
+                            wrk(8092, FLOOR / "wrk" / "scan.lua", args.seconds, connections))
+                        for scan in args.scans.split(","):
+                            results.setdefault((scan, size, connections), []).append(
+                                wrk(8091, lua[scan], args.seconds, connections))
+            finally:
+                stop(ours)
+            print(f"size {size}: ledger after the run: {verify(url)}", flush=True)
+            drop(url)
+    finally:
+        stop(floor)
+        drop(floor_url)
+    report(results, args.sizes.split(","), args.scans.split(","))
+    return 0
+
+
+def report(results: dict, sizes: list[str], scans: list[str]) -> None:
+    """Each scan against the floor measured in the same phase (same size, same minutes of the run)."""
+    print(f"\n{'scan':<9}{'size':>7}{'conns':>6}{'scans/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}{'vs floor':>9}")
+    for connections in (1, 8):
+        for size in sizes:
+            floor = merged(results[("floor", size, connections)])
+            print(f"{'floor':<9}{size:>7}{connections:>6}{floor['rate']:>9.0f}{floor['p50']:>8.2f}{floor['p99']:>8.2f}"
+                  f"{floor['errors']:>7}{'':>9}")
+            for scan in scans:
+                row = merged(results[(scan, size, connections)])
+                print(f"{scan:<9}{size:>7}{connections:>6}{row['rate']:>9.0f}{row['p50']:>8.2f}{row['p99']:>8.2f}"
+                      f"{row['errors']:>7}{row['rate'] / floor['rate']:>9.0%}")
+    if len(sizes) > 1:
+        print(f"\nflat with size: {sizes[-1]} vs {sizes[0]} (p50 at 1 connection; share of the floor's scans/s at 8)")
+        for scan in scans:
+            small1, large1 = merged(results[(scan, sizes[0], 1)]), merged(results[(scan, sizes[-1], 1)])
+            share = [merged(results[(scan, size, 8)])["rate"] / merged(results[("floor", size, 8)])["rate"]
+                     for size in (sizes[0], sizes[-1])]
+            print(f"  {scan:<8} p50 {large1['p50'] / small1['p50']:.2f}×   share of the floor {share[0]:.0%} → {share[1]:.0%}")
 
 
 if __name__ == "__main__":

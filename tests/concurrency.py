@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app.database import write_transaction
 from app.extensions import db
+from app.floor.refusals import FloorRefusal
 from app.stock import errors, ledger
 from app.stock.models import MoveReason
 
@@ -54,8 +55,9 @@ def _process_main(url, instance_dir, job, process_no, threads, start_at, args) -
             try:
                 with write_transaction(db.session):
                     posted = job(db.session, name, *args)
-                outcome = Outcome(name, "ok", getattr(posted, "posting_id", None), getattr(posted, "replayed", False))
-            except errors.StockError as exc:
+                outcome = Outcome(name, getattr(posted, "outcome", "ok"), getattr(posted, "posting_id", None),
+                                  getattr(posted, "replayed", False))
+            except (errors.StockError, FloorRefusal) as exc:
                 outcome = Outcome(name, exc.code)
             finally:
                 db.session.remove()
@@ -109,3 +111,33 @@ def receive_on_receipt(session, _name, receipt_id, warehouse_id, product_id, use
     return receive(session, receipt_id, Goods(product_id, 3), Handling(confirm_over=True),
                    item_by_id(session, product_id), warehouse=warehouse_ref(session, warehouse_id), user_id=user_id,
                    key=f"recv-{_name}", today=local_today())[0]
+
+
+def receive_one_within_the_plan(session, _name, receipt_id, warehouse_id, product_id, user_id):
+    """One unit, no confirmation given: received, or asked about because the line would go beyond its plan."""
+    from types import SimpleNamespace
+
+    from app.receiving.service import Goods, Handling, NeedsConfirmation, item_by_id, receive
+    from app.stock.warehouses import warehouse_ref
+    from app.timeutil import local_today
+
+    outcome, _summary = receive(session, receipt_id, Goods(product_id, 1), Handling(), item_by_id(session, product_id),
+                                warehouse=warehouse_ref(session, warehouse_id), user_id=user_id, key=f"one-{_name}",
+                                today=local_today())
+    return SimpleNamespace(outcome="asked" if isinstance(outcome, NeedsConfirmation) else "received")
+
+
+def close_the_receipt(session, _name, receipt_id, user_id):
+    """Close on whatever the figures are when the close gets the receipt."""
+    from types import SimpleNamespace
+
+    from app.receiving.errors import ReceiptClosed
+    from app.receiving.service import close_receipt, lock_receipt_for_close, summarize
+
+    time.sleep(0.45)  # start among the scans of the other workers (they start 0.4 s later than this one)
+    try:
+        lock_receipt_for_close(session, receipt_id)  # the figures seen are those the close will find
+        close_receipt(session, receipt_id, user_id=user_id, seen=summarize(session, receipt_id).fingerprint)
+    except ReceiptClosed:
+        return SimpleNamespace(outcome="already closed")
+    return SimpleNamespace(outcome="closed")

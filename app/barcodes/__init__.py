@@ -7,7 +7,9 @@ from app.barcodes.checkdigit import GtinFormat, check_digit, gtin_format, gtin_s
 from app.barcodes.gs1 import Gs1Data, Gs1Refusal, parse_framed, parse_unframed
 from app.barcodes.normalize import MAX_SCAN_LENGTH, Refused, normalize_scan
 from app.barcodes.reasons import Reason
-from app.barcodes.resolve import Catalog, DatabaseCatalog, location_code_in, resolve, resolve_with
+from app.barcodes.resolve import (
+    Catalog, DatabaseCatalog, location_code_in, product_gtin_spellings, product_hit_of, resolve, resolve_with,
+)
 from app.barcodes.results import (
     RESULT_TYPES,
     BadgeHit,
@@ -22,7 +24,8 @@ from app.barcodes.results import (
 )
 
 __all__ = [
-    "resolve", "resolve_with", "location_code_in", "Catalog", "DatabaseCatalog",
+    "resolve", "resolve_with", "location_code_in", "product_gtin_spellings", "product_hit_of", "Catalog",
+    "DatabaseCatalog",
     "Resolved", "RESULT_TYPES", "ProductHit", "LocationHit", "LotHit", "Gs1Hit", "BadgeHit", "DocumentRef",
     "DocumentKind", "Unresolved", "Reason",
     "normalize_scan", "Refused", "MAX_SCAN_LENGTH",

@@ -61,7 +61,7 @@ from app.barcodes.results import (
     Unresolved,
 )
 from app.extensions import db
-from app.stock.models import BarcodeKind, Location, Lot, Product, ProductBarcode, Warehouse
+from app.stock.models import BarcodeKind, Location, Lot, Product, ProductBarcode, Tracking, Warehouse
 
 LOCATION_PREFIX = "ZL-"
 BADGE_PREFIX = "ZU-"
@@ -145,6 +145,32 @@ def location_code_in(text: str, location_pattern: str) -> str | None:
     if label[:3] == BADGE_PREFIX or label[:3] in DOCUMENT_PREFIXES:
         return None
     return _location_candidate(code, location_pattern)
+
+
+def product_gtin_spellings(text: str, location_pattern: str) -> tuple[str, ...] | None:
+    """The spellings to look a scan up by, when `resolve` would take it for a product GTIN (step 4):
+    a GTIN with a valid check digit that is neither GS1, one of our labels, nor a location code.
+    None otherwise (then only `resolve` can tell what it is). The scanned spelling comes first.
+    """
+    cleaned = normalize_scan(text)
+    if isinstance(cleaned, Refused) or framing_of(cleaned) is not Framing.NONE:
+        return None
+    symbology, code = split_symbology(cleaned)
+    if symbology in GTIN_SYMBOLOGIES:
+        code = _without_add_on(symbology, code)
+    elif symbology is not None or _location_candidate(code, location_pattern) is not None:
+        return None
+    if gtin_format(code) is None or not has_valid_check_digit(code):
+        return None
+    return _spellings_scanned_first(code)
+
+
+def product_hit_of(facts, spellings: tuple[str, ...]) -> ProductHit:
+    """The `ProductHit` of a product found by one of `spellings`: facts are (barcode, pack_qty, id, sku,
+    name, tracking, active, min_shelf_life_days), as a caller's own statement read them."""
+    code, pack_qty, product_id, sku, name, tracking, active, shelf_life = facts
+    return ProductHit(product_id, sku, name, pack_qty, Tracking(tracking), as_gtin14(spellings[0]), code, bool(active),
+                      shelf_life)
 
 
 # --- the steps: each returns a result, or None to let the next one try ------------------------
@@ -351,4 +377,5 @@ def _product_hit(row: Row, gtin: str | None) -> ProductHit:
                       row.min_shelf_life_days)
 
 
-__all__ = ["Catalog", "DatabaseCatalog", "location_code_in", "resolve", "resolve_with"]
+__all__ = ["Catalog", "DatabaseCatalog", "location_code_in", "product_gtin_spellings", "product_hit_of", "resolve",
+           "resolve_with"]

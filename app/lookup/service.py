@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import Session
 
 from app.barcodes import resolve
 from app.barcodes.results import BadgeHit, DocumentRef, Gs1Hit, LocationHit, ProductHit, Resolved, Unresolved
-from app.stock.availability import availability
+from app.stock.availability import available as stock_available
 from app.stock.models import Location, LocationKind, Lot, Product, Quant
 from app.stock.warehouses import WarehouseRef
 from app.timeutil import local_today
@@ -106,22 +106,31 @@ def describe(session: Session, hit: Resolved, warehouse: WarehouseRef, today: da
     return hit
 
 
-def _stock_query(today: date):
-    days_left = Product.min_shelf_life_days
-    return (
-        select(
-            Location.code, Location.kind, Product.sku, Product.name, Lot.number, Lot.expiry,
-            Quant.on_hand, Quant.reserved, days_left,
-        )
-        .join(Location, Location.id == Quant.location_id)
-        .join(Product, Product.id == Quant.product_id)
-        .outerjoin(Lot, Lot.id == Quant.lot_id)
-        .where(Quant.on_hand > 0)
-    )
+_LINE_COLUMNS = (
+    Location.code, Location.kind, Product.sku, Product.name, Lot.number, Lot.expiry, Quant.on_hand, Quant.reserved,
+    Product.min_shelf_life_days,
+)
+_STOCK = (
+    select(*_LINE_COLUMNS)
+    .join(Location, Location.id == Quant.location_id)
+    .join(Product, Product.id == Quant.product_id)
+    .outerjoin(Lot, Lot.id == Quant.lot_id)
+    .where(Quant.on_hand > 0)
+    .limit(MAX_LINES + 1)
+)
+# Where to find it: storage shelves in walking order first, then dock, quarantine, …
+_WALK_ORDER = (
+    case((Location.kind == LocationKind.STORAGE, 0), else_=1), Location.pick_sequence.is_(None),
+    Location.pick_sequence, Location.code, Lot.expiry,
+)
+_OF_PRODUCT = (_STOCK.where(Quant.product_id == bindparam("product_id"), Location.warehouse_id == bindparam("warehouse_id"))
+               .order_by(*_WALK_ORDER))
+_OF_LOT = _OF_PRODUCT.where(Quant.lot_id == bindparam("lot_id"))
+_ON_LOCATION = _STOCK.where(Quant.location_id == bindparam("location_id")).order_by(Product.sku, Lot.expiry)
 
 
-def _lines(session: Session, stmt, today: date) -> tuple[tuple[StockLine, ...], int]:
-    rows = session.execute(stmt.limit(MAX_LINES + 1)).all()
+def _lines(session: Session, stmt, params: dict, today: date) -> tuple[tuple[StockLine, ...], int]:
+    rows = session.execute(stmt, params).all()
     lines = tuple(
         StockLine(r.code, r.kind, r.sku, r.name, r.number, r.expiry, expiry_state(r.expiry, r.min_shelf_life_days, today),
                   r.on_hand, r.reserved)
@@ -140,23 +149,10 @@ def expiry_state(expiry: date | None, min_shelf_life_days: int, today: date) -> 
     return None
 
 
-def _walk_order():
-    """Where to find it: storage shelves in walking order first, then dock, quarantine, …"""
-    return (
-        case((Location.kind == LocationKind.STORAGE, 0), else_=1),
-        Location.pick_sequence.is_(None),
-        Location.pick_sequence,
-        Location.code,
-        Lot.expiry,
-    )
-
-
 def _product_stock(session, hit: ProductHit, warehouse, today, lot_id: int | None = None, **scanned) -> ProductStock:
-    stmt = _stock_query(today).where(Quant.product_id == hit.product_id, Location.warehouse_id == warehouse.id)
-    if lot_id is not None:
-        stmt = stmt.where(Quant.lot_id == lot_id)
-    lines, more = _lines(session, stmt.order_by(*_walk_order()), today)
-    available = availability(session, warehouse.id, [hit.product_id], today=today)[hit.product_id]
+    params = {"product_id": hit.product_id, "warehouse_id": warehouse.id, "lot_id": lot_id}
+    lines, more = _lines(session, _OF_LOT if lot_id is not None else _OF_PRODUCT, params, today)
+    available = stock_available(session, warehouse.id, hit.product_id, today)
     return ProductStock(
         sku=hit.sku, name=hit.name, barcode=hit.barcode, pack_qty=hit.pack_qty, tracking=hit.tracking.value,
         available=available, on_hand=sum(line.on_hand for line in lines), lines=lines, more=more,
@@ -181,6 +177,5 @@ def _gs1_stock(session, hit: Gs1Hit, warehouse, today) -> ProductStock | Unknown
 
 
 def _location_contents(session, hit: LocationHit, today) -> LocationContents:
-    stmt = _stock_query(today).where(Quant.location_id == hit.location_id).order_by(Product.sku, Lot.expiry)
-    lines, more = _lines(session, stmt, today)
+    lines, more = _lines(session, _ON_LOCATION, {"location_id": hit.location_id}, today)
     return LocationContents(hit.code, hit.kind, hit.active, lines, more)

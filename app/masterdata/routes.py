@@ -155,6 +155,13 @@ def location_export():
 @bp.post("/locations/<int:location_id>/deactivate")
 @screen_required(Screen.LOCATIONS)
 def location_deactivate(location_id: int):
+    """Deactivating asks first (one tap must not take a shelf out of use): confirm=1 does it."""
+    answer = request.form.get("confirm")
+    if answer != "1":
+        warehouse = current_warehouse()
+        if warehouse is None:
+            abort(404)
+        return _row_answer(warehouse.id, location_id, None, "", 200, asking=answer is None)
     return _row_action(location_id, locations.deactivate_location, lambda code: _("%(code)s deactivated.", code=code))
 
 
@@ -178,12 +185,17 @@ def _row_action(location_id: int, action, done: Callable[[str], str]):
     return _row_answer(warehouse.id, location.id, done(location.code), "ok", 200)
 
 
-def _row_answer(warehouse_id: int, location_id: int, message, result: str, status: int):
-    if is_htmx():
-        line = locations.location_line(db.session, warehouse_id, location_id)
-        return render_template("masterdata/_location_row.html", line=line, message=message, result=result,
+def _row_answer(warehouse_id: int, location_id: int, message, result: str, status: int, asking: bool = False):
+    if is_htmx() or asking:
+        try:
+            line = locations.location_line(db.session, warehouse_id, location_id)
+        except LocationNotFound:
+            abort(404)
+        template = "masterdata/_location_row.html" if is_htmx() else "masterdata/location_confirm.html"
+        return render_template(template, line=line, message=message, result=result, asking=asking,
                                back=_back_to(request.form.get("next"))), status
-    flash(message, result)
+    if message:
+        flash(message, result)
     return redirect(_back_to(request.form.get("next")))
 
 

@@ -75,6 +75,7 @@ class ReceiptLine(db.Model):
     __table_args__ = (
         UniqueConstraint("receipt_id", "product_id", "lot_number"),
         CheckConstraint("expected_qty >= 0", name="expected_not_negative"),
+        CheckConstraint("received_qty >= damaged_qty AND damaged_qty >= 0", name="received_figures"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +86,10 @@ class ReceiptLine(db.Model):
     expiry: Mapped[date | None] = mapped_column(Date)
     expected_qty: Mapped[int] = mapped_column(Integer, default=0)
     unexpected: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Σ of the line's entries not undone, kept in the same transaction as each entry (as a quant is
+    # kept with its moves), so a scan reads the receipt's figures without summing its journal.
+    received_qty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    damaged_qty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     receipt: Mapped[Receipt] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship(lazy="joined")

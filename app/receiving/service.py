@@ -5,18 +5,23 @@ asks for a confirmation (over the plan, not on the plan, short-dated), or posts 
 dock (→ quarantine when damaged) through the ledger and records a receipt entry, in the
 caller's unit of work. The receipt is read with all its lines and what they received in one
 statement that also locks the receipt row (PostgreSQL; SQLite's writer is alone), so two
-clerks on one receipt are serialised and an over-receipt is never missed; the answer's
-figures are that read plus the scan just recorded, not a second read.
+clerks on one receipt are serialised and an over-receipt is never missed; a JAN scan's
+product is looked up in that same statement. Each line keeps its received and damaged
+figures, changed with every entry (and undo) in the same transaction, so no scan sums the
+receipt's journal; the answer's figures are the read plus the scan just recorded.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import Integer, and_, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
+from app.barcodes.resolve import product_hit_of
 from app.barcodes.results import ProductHit
 from app.database import upsert_insert, write_transaction
 from app.floor.refusals import BadQuantity, LotExpired, NotAProduct, NotHere, ProductInactive
@@ -25,7 +30,9 @@ from app.receipts.plans import create_receipt
 from app.receiving import errors
 from app.stock import errors as stock_errors
 from app.stock import ledger
-from app.stock.models import Discrepancy, DiscrepancySource, LocationKind, Lot, MoveReason, Product, Tracking
+from app.stock.models import (
+    Discrepancy, DiscrepancySource, LocationKind, Lot, MoveReason, Product, ProductBarcode, Tracking,
+)
 from app.stock.warehouses import WarehouseRef, warehouse_ref
 from app.timeutil import utcnow
 
@@ -156,6 +163,9 @@ class Summary:
     blind: bool
     status: ReceiptStatus
     lines: tuple[LineSummary, ...]
+    # A scan reads only the lines it shows (the scanned product's first, then those still waiting)
+    # with the receipt's totals: (expected, received, damaged, number of lines). None: all lines read.
+    totals: tuple[int, int, int, int] | None = None
 
     @property
     def is_closed(self) -> bool:
@@ -163,15 +173,19 @@ class Summary:
 
     @property
     def expected(self) -> int:
-        return sum(line.expected for line in self.lines)
+        return self.totals[0] if self.totals else sum(line.expected for line in self.lines)
 
     @property
     def received(self) -> int:
-        return sum(line.received for line in self.lines)
+        return self.totals[1] if self.totals else sum(line.received for line in self.lines)
 
     @property
     def damaged(self) -> int:
-        return sum(line.damaged for line in self.lines)
+        return self.totals[2] if self.totals else sum(line.damaged for line in self.lines)
+
+    @property
+    def line_count(self) -> int:
+        return self.totals[3] if self.totals else len(self.lines)
 
     def count(self, *states: str) -> int:
         return sum(1 for line in self.lines if line.state in states)
@@ -196,10 +210,14 @@ class Summary:
     def with_entry(self, line: LineSummary, units: int, damaged: bool) -> Summary:
         """These figures after `units` more were received on `line` (a new line is added)."""
         grown = replace(line, received=line.received + units, damaged=line.damaged + (units if damaged else 0))
+        grown = replace(grown, state=_state(self.blind, self.status, grown))
         lines = [grown if other.line_id == line.line_id else other for other in self.lines]
-        if self.line(line.line_id) is None:
+        new = self.line(line.line_id) is None
+        if new:
             lines.append(grown)
-        return self.restated(lines)
+        totals = self.totals and (self.totals[0] + (grown.expected if new else 0), self.totals[1] + units,
+                                  self.totals[2] + (units if damaged else 0), self.totals[3] + new)
+        return replace(self, lines=tuple(lines), totals=totals)
 
     def restated(self, lines, status: ReceiptStatus | None = None) -> Summary:
         status = status or self.status
@@ -208,13 +226,17 @@ class Summary:
 
 
 def _state(blind: bool, status: ReceiptStatus, line: LineSummary) -> str:
+    return _state_of(blind, status, line.unexpected, line.received, line.expected)
+
+
+def _state_of(blind: bool, status: ReceiptStatus, unexpected: bool, received: int, expected: int) -> str:
     if blind:
         return "received"
-    if line.unexpected:
+    if unexpected:
         return "unexpected"
-    if line.received == line.expected:
+    if received == expected:
         return "complete"
-    if line.received > line.expected:
+    if received > expected:
         return "over"
     return "waiting" if status is not ReceiptStatus.CLOSED else "short"  # more may come until it is closed
 
@@ -223,53 +245,155 @@ _entry = ReceiptEntry.__table__
 _line = ReceiptLine.__table__
 _receipt = Receipt.__table__
 _product = Product.__table__
-_per_line = (
-    select(
-        _entry.c.line_id,
-        func.sum(_entry.c.quantity).label("received"),
-        func.sum(case((_entry.c.damaged.is_(True), _entry.c.quantity), else_=0)).label("damaged"),
-    )
-    .where(_entry.c.receipt_id == bindparam("receipt_id"), _entry.c.undone_at.is_(None))
-    .group_by(_entry.c.line_id)
-    .subquery()
+_barcode = ProductBarcode.__table__
+_SUMMARY_COLUMNS = (
+    _receipt.c.id, _receipt.c.code, _receipt.c.supplier, _receipt.c.warehouse_id, _receipt.c.blind,
+    _receipt.c.status, _line.c.id.label("line_id"), _line.c.line_no, _line.c.product_id, _product.c.sku,
+    _product.c.name, _line.c.lot_number, _line.c.expected_qty, _line.c.unexpected, _line.c.received_qty,
+    _line.c.damaged_qty,
 )
-_SUMMARY = (
-    select(
-        _receipt.c.id, _receipt.c.code, _receipt.c.supplier, _receipt.c.warehouse_id, _receipt.c.blind,
-        _receipt.c.status, _line.c.id.label("line_id"), _line.c.line_no, _line.c.product_id, _product.c.sku,
-        _product.c.name, _line.c.lot_number, _line.c.expected_qty, _line.c.unexpected,
-        func.coalesce(_per_line.c.received, 0).label("received"), func.coalesce(_per_line.c.damaged, 0).label("damaged"),
-    )
-    .select_from(_receipt)
-    .outerjoin(_line, _line.c.receipt_id == _receipt.c.id)
-    .outerjoin(_product, _product.c.id == _line.c.product_id)
-    .outerjoin(_per_line, _per_line.c.line_id == _line.c.id)
-    .where(_receipt.c.id == bindparam("receipt_id"))
-    .order_by(_line.c.line_no)
-)
-_LOCKED_SUMMARY = _SUMMARY.with_for_update(of=_receipt)
 
 
-def summarize(session: Session, receipt_id: int, *, lock: bool = False) -> Summary:
+@lru_cache(maxsize=None)
+def _summary_statement(dialect: str, lock: str | None):
+    return (
+        select(*_SUMMARY_COLUMNS)
+        .select_from(_receipt)
+        .outerjoin(_line, _line.c.receipt_id == _receipt.c.id)
+        .outerjoin(_product, _product.c.id == _line.c.product_id)
+        .where(_receipt.c.id == bindparam("receipt_id"), *_receipt_lock(dialect, lock))
+        .order_by(_line.c.line_no)
+    )
+
+
+# Scans share a receipt, a close takes it alone (PostgreSQL; SQLite's one writer needs neither):
+# a transaction-scoped advisory lock in the key space (RECEIPT_LOCKS, receipt id), which writes
+# nothing on the hot receipt row (a row lock shared by many scans would churn multixacts there).
+# A scan's read may have started before a close it waited for committed, so the line update that
+# records the scan checks the receipt is still open (`_COUNT_ON_LINE`); a close takes its lock in
+# a statement of its own before reading, so it sees every scan that held the lock before it.
+RECEIPT_LOCKS = 1
+
+
+def _receipt_lock(dialect: str, lock: str | None) -> tuple:
+    if dialect != "postgresql" or lock != "scan":
+        return ()
+    shared = func.pg_advisory_xact_lock_shared(RECEIPT_LOCKS, bindparam("receipt_id", type_=Integer))
+    return (select(func.count(shared)).scalar_subquery() >= 0,)
+
+
+def lock_receipt_for_close(session: Session, receipt_id: int) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(RECEIPT_LOCKS, bindparam("receipt_id", type_=Integer))),
+                        {"receipt_id": receipt_id})
+
+
+SCAN_LINES = 16  # the scanned product's lines first, then the first lines still waiting
+
+
+@lru_cache(maxsize=None)
+def _scan_statement(dialect: str, by_spellings: bool):
+    """The receipt as a scan needs it, locked ("scan"): the lines it shows and the receipt's totals
+    (window sums, computed over every line before the limit), and the scanned product when the
+    scan is a GTIN (`spellings`), else the product already known (`product_id`)."""
+    columns = list(_SUMMARY_COLUMNS) + [
+        func.sum(_line.c.expected_qty).over().label("total_expected"),
+        func.sum(_line.c.received_qty).over().label("total_received"),
+        func.sum(_line.c.damaged_qty).over().label("total_damaged"),
+        func.count(_line.c.id).over().label("line_count"),
+    ]
+    focus = bindparam("product_id")
+    if by_spellings:
+        columns.append(_scanned_product(dialect))
+        focus = _barcode_product_id()
+    waiting = (_line.c.received_qty < _line.c.expected_qty) & _line.c.unexpected.is_(False)
+    return (
+        select(*columns)
+        .select_from(_receipt)
+        .outerjoin(_line, _line.c.receipt_id == _receipt.c.id)
+        .outerjoin(_product, _product.c.id == _line.c.product_id)
+        .where(_receipt.c.id == bindparam("receipt_id"), *_receipt_lock(dialect, "scan"))
+        .order_by(case((_line.c.product_id == focus, 0), else_=1), case((waiting, 0), else_=1), _line.c.line_no)
+        .limit(SCAN_LINES)
+    )
+
+
+def _barcode_product_id():
+    return (
+        select(_barcode.c.product_id)
+        .where(_barcode.c.code.in_(bindparam("spellings", expanding=True)))
+        .order_by((_barcode.c.code == bindparam("scanned")).desc(), func.length(_barcode.c.code).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _scanned_product(dialect: str):
+    """The product whose barcode the scan is (one of its GTIN spellings), as a JSON array, read in
+    the receipt's own statement: a JAN scan costs no query of its own."""
+    as_json = func.json_build_array if dialect == "postgresql" else func.json_array
+    return (
+        select(as_json(_barcode.c.code, _barcode.c.pack_qty, _product.c.id, _product.c.sku, _product.c.name,
+                       _product.c.tracking, _product.c.active, _product.c.min_shelf_life_days))
+        .join_from(_barcode, _product, _product.c.id == _barcode.c.product_id)
+        .where(_barcode.c.code.in_(bindparam("spellings", expanding=True)))
+        .order_by((_barcode.c.code == bindparam("scanned")).desc(), func.length(_barcode.c.code).desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("scanned")
+    )
+
+
+def summarize(session: Session, receipt_id: int, *, lock: str | None = None) -> Summary:
     """Every line of the receipt with what was expected, received and damaged, in one statement.
 
-    With `lock`, the receipt row is locked for this unit of work (PostgreSQL). Raises NotHere
-    when there is no such receipt.
+    `lock="scan"` shares the receipt with other scans for this unit of work (`_receipt_lock`).
+    Raises NotHere when there is no such receipt.
     """
-    rows = session.execute(_LOCKED_SUMMARY if lock else _SUMMARY, {"receipt_id": receipt_id}).all()
+    rows = session.execute(_summary_statement(session.get_bind().dialect.name, lock), {"receipt_id": receipt_id}).all()
+    if not rows:
+        raise NotHere("receipt")
+    return _summary_of(rows)
+
+
+def receipt_for_scan(session: Session, receipt_id: int, warehouse_id: int, *, spellings: tuple[str, ...] | None = None,
+                     product_id: int | None = None) -> tuple[Summary, ProductHit | None]:
+    """The receipt locked for a scan, as the scan needs it (`_scan_statement`), and the product whose
+    GTIN was scanned when `spellings` are given and one matches, in one statement. NotHere for a
+    receipt of another warehouse."""
+    dialect = session.get_bind().dialect.name
+    if spellings:
+        params = {"receipt_id": receipt_id, "spellings": list(spellings), "scanned": spellings[0]}
+    else:
+        params = {"receipt_id": receipt_id, "product_id": product_id}
+    rows = session.execute(_scan_statement(dialect, bool(spellings)), params).all()
     if not rows:
         raise NotHere("receipt")
     first = rows[0]
-    lines = [
-        LineSummary(r.line_id, r.line_no, r.product_id, r.sku, r.name, r.lot_number, r.expected_qty, int(r.received),
-                    int(r.damaged), r.unexpected)
+    if first.warehouse_id != warehouse_id:
+        raise NotHere("receipt")
+    summary = _summary_of(rows)
+    summary = replace(summary, totals=(int(first.total_expected or 0), int(first.total_received or 0),
+                                       int(first.total_damaged or 0), int(first.line_count or 0)))
+    scanned = None
+    if spellings and first.scanned is not None:
+        facts = json.loads(first.scanned) if isinstance(first.scanned, str) else first.scanned
+        scanned = product_hit_of(facts, spellings)
+    return summary, scanned
+
+
+def _summary_of(rows) -> Summary:
+    first = rows[0]
+    status = ReceiptStatus(first.status)
+    lines = tuple(
+        LineSummary(r.line_id, r.line_no, r.product_id, r.sku, r.name, r.lot_number, r.expected_qty, r.received_qty,
+                    r.damaged_qty, r.unexpected, _state_of(first.blind, status, r.unexpected, r.received_qty, r.expected_qty))
         for r in rows if r.line_id is not None
-    ]
-    summary = Summary(first.id, first.code, first.supplier, first.warehouse_id, first.blind, ReceiptStatus(first.status), ())
-    return summary.restated(lines)
+    )
+    return Summary(first.id, first.code, first.supplier, first.warehouse_id, first.blind, status, lines)
 
 
-def receipt_here(session: Session, receipt_id: int, warehouse_id: int, *, lock: bool = False) -> Summary:
+def receipt_here(session: Session, receipt_id: int, warehouse_id: int, *, lock: str | None = None) -> Summary:
     """The receipt's figures, refused as not found (NotHere) when it belongs to another warehouse."""
     summary = summarize(session, receipt_id, lock=lock)
     if summary.warehouse_id != warehouse_id:
@@ -281,12 +405,14 @@ def receipt_here(session: Session, receipt_id: int, warehouse_id: int, *, lock: 
 
 
 def receive(session: Session, receipt_id: int, goods: Goods, handling: Handling, item: Item, *,
-            warehouse: WarehouseRef, user_id: int | None, key: str, today: date) -> tuple[Outcome, Summary]:
+            warehouse: WarehouseRef, user_id: int | None, key: str, today: date,
+            summary: Summary | None = None) -> tuple[Outcome, Summary]:
     """One receiving scan of `item` (module docstring), and the receipt's figures after it.
 
+    `summary` is the receipt as this unit of work already read and locked it (`receipt_for_scan`).
     Raises a FloorRefusal or StockError to refuse; NotHere for a receipt of another warehouse.
     """
-    summary = receipt_here(session, receipt_id, warehouse.id, lock=True)
+    summary = summary or receipt_for_scan(session, receipt_id, warehouse.id, product_id=item.product_id)[0]
     if summary.is_closed:
         raise errors.ReceiptClosed(summary.code)
     if not 1 <= goods.units <= MAX_UNITS:
@@ -305,9 +431,17 @@ def receive(session: Session, receipt_id: int, goods: Goods, handling: Handling,
         reason = "over" if line is not None and not line.unexpected else "unexpected"
         return NeedsConfirmation(goods, item, reason, line.expected if line else 0, line.received if line else 0), summary
     line = line or _unexpected_line(session, summary, item, goods.lot or "")
+    counted = _count_on_line(session, line.line_id, goods.units, handling.damaged,
+                             up_to=None if beyond_plan or summary.blind or line.unexpected else line.expected)
+    if counted is None:  # closed meanwhile, or another clerk's scan took the line to its plan since it was read
+        now = session.execute(select(_line.c.received_qty, _receipt.c.status).join(_receipt, _receipt.c.id == _line.c.receipt_id)
+                              .where(_line.c.id == line.line_id)).one()
+        if now.status != ReceiptStatus.OPEN.value:
+            raise errors.ReceiptClosed(summary.code)
+        return NeedsConfirmation(goods, item, "over", line.expected, now.received_qty), summary
     received = _post_receipt(session, summary, line, item, goods, handling, warehouse=warehouse, user_id=user_id,
                              key=key, short_dated=short_dated, over=beyond_plan)
-    return received, summary.with_entry(line, goods.units, handling.damaged)
+    return received, summary.with_entry(replace(line, received=counted - goods.units), goods.units, handling.damaged)
 
 
 def _complete_lot_details(session, item: Item, goods: Goods, today: date) -> tuple[Goods, tuple[str, ...]]:
@@ -353,15 +487,16 @@ def _matching_line(summary: Summary, product_id: int, lot: str | None) -> LineSu
 
 def _unexpected_line(session, summary: Summary, item: Item, lot_number: str) -> LineSummary:
     """A line for goods the plan did not name (or any line of a blind receipt), created once."""
-    number = max((line.line_no for line in summary.lines), default=0) + 1
-    line_id = session.execute(
+    number = select(func.coalesce(func.max(_line.c.line_no), 0) + 1).where(
+        _line.c.receipt_id == summary.receipt_id).scalar_subquery()
+    line_id, number = session.execute(
         upsert_insert(session, _line)
         .values(receipt_id=summary.receipt_id, line_no=number, product_id=item.product_id, lot_number=lot_number,
                 expected_qty=0, unexpected=not summary.blind)
         .on_conflict_do_update(index_elements=["receipt_id", "product_id", "lot_number"],
                                set_={"expected_qty": _line.c.expected_qty})
-        .returning(_line.c.id)
-    ).scalar_one()
+        .returning(_line.c.id, _line.c.line_no)
+    ).one()
     return LineSummary(line_id, number, item.product_id, item.sku, item.name, lot_number, 0, 0, 0, not summary.blind)
 
 
@@ -377,7 +512,7 @@ def _post_receipt(session, summary: Summary, line: LineSummary, item: Item, good
         key=f"receive:{key}", user_id=user_id, reference=summary.code,
     )
     entry_id = session.execute(
-        _entry.insert().returning(_entry.c.id),
+        _NEW_ENTRY,
         {
             "receipt_id": summary.receipt_id, "line_id": line.line_id, "product_id": item.product_id,
             "lot_id": posted.lot_ids[0], "quantity": goods.units, "location_id": destination,
@@ -389,6 +524,27 @@ def _post_receipt(session, summary: Summary, line: LineSummary, item: Item, good
     ).scalar_one()
     return Received(entry_id, posted.lot_ids[0], item, goods.units, goods.lot, goods.expiry, place, handling.damaged,
                     short_dated, over, line.line_id)
+
+
+def _count_on_line(session, line_id: int, units: int, damaged: bool, *, up_to: int | None = None) -> int | None:
+    """Keep the line's figures with its entries (negative units: an undo); the line's new received figure.
+
+    With `up_to`, nothing changes (None) unless the line stays within that many units: the line row is
+    locked by the update, so two clerks on one line cannot both take its last planned unit.
+    """
+    stmt = _COUNT_ON_LINE if up_to is None else _COUNT_ON_LINE_UP_TO
+    params = {"line_id": line_id, "units": units, "damaged": units if damaged else 0, "up_to": up_to}
+    return session.execute(stmt, params).scalar_one_or_none()
+
+
+_NEW_ENTRY = _entry.insert().returning(_entry.c.id)
+_STILL_OPEN = select(_receipt.c.id).where(_receipt.c.id == _line.c.receipt_id, _receipt.c.status == ReceiptStatus.OPEN.value)
+_COUNT_ON_LINE = (
+    update(_line).where(_line.c.id == bindparam("line_id"), _STILL_OPEN.exists())
+    .values(received_qty=_line.c.received_qty + bindparam("units"), damaged_qty=_line.c.damaged_qty + bindparam("damaged"))
+    .returning(_line.c.received_qty)
+)
+_COUNT_ON_LINE_UP_TO = _COUNT_ON_LINE.where(_line.c.received_qty + bindparam("units") <= bindparam("up_to"))
 
 
 # --- undo -------------------------------------------------------------------------------------
@@ -423,7 +579,7 @@ def undo_last(session: Session, receipt_id: int, *, warehouse: WarehouseRef, use
     With `entry_id` (the scan the person was shown and confirmed), anything else is refused as a
     stale page: the person undoes what they saw, or nothing.
     """
-    summary = receipt_here(session, receipt_id, warehouse.id, lock=True)
+    summary = receipt_here(session, receipt_id, warehouse.id, lock="scan")
     if summary.is_closed:
         raise errors.ReceiptClosed(summary.code)
     last = last_scan(session, receipt_id, user_id)
@@ -445,6 +601,8 @@ def undo_last(session: Session, receipt_id: int, *, warehouse: WarehouseRef, use
         update(ReceiptEntry).where(ReceiptEntry.id == entry.id)
         .values(undone_at=utcnow(), undone_by_id=user_id, undo_posting_id=posted.posting_id)
     )
+    if _count_on_line(session, entry.line_id, -entry.quantity, entry.damaged) is None:
+        raise errors.ReceiptClosed(summary.code)  # closed while the undo waited
     line = summary.line(entry.line_id)
     return last, summary.with_entry(line, -entry.quantity, entry.damaged)
 
@@ -460,7 +618,8 @@ def close_receipt(session: Session, receipt_id: int, *, user_id: int, seen: str,
     refused (StalePage) so nobody closes on figures they did not see. Commits.
     """
     with write_transaction(session):
-        summary = summarize(session, receipt_id, lock=True)
+        lock_receipt_for_close(session, receipt_id)
+        summary = summarize(session, receipt_id)
         if warehouse_id is not None and summary.warehouse_id != warehouse_id:
             raise NotHere("receipt")
         if summary.is_closed:

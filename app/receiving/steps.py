@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.barcodes import resolve
+from app.barcodes import product_gtin_spellings, resolve
 from app.barcodes.results import DocumentKind, DocumentRef, Gs1Hit, ProductHit, Unresolved
 from app.extensions import db
 from app.floor import fields
@@ -58,17 +58,22 @@ def receive(scan: Scan, *, receipt_id: int) -> Answer:
     if stage == "confirm" and not scan.said_yes():
         summary = service.receipt_here(db.session, receipt_id, scan.warehouse.id)
         return Answer.ok(STEP, **_context(summary, declined=_held(scan)))
-    goods, item = _goods(scan, stage)
+    summary = None
+    if stage == "item":
+        spellings = product_gtin_spellings(scan.code, scan.warehouse.location_pattern)
+        summary, jan = (service.receipt_for_scan(db.session, receipt_id, scan.warehouse.id, spellings=spellings)
+                        if spellings else (None, None))
+        goods, item = _scanned_goods(scan, jan)
+    else:
+        goods, item = _goods_held(scan, stage)
     outcome, summary = service.receive(
         db.session, receipt_id, goods, _handling(scan), item, warehouse=scan.warehouse, user_id=scan.user_id,
-        key=scan.scan_id, today=local_today(),
+        key=scan.scan_id, today=local_today(), summary=summary,
     )
     return _answer(outcome, summary, _handling(scan))
 
 
-def _goods(scan: Scan, stage: str) -> tuple[Goods, Item]:
-    if stage == "item":
-        return _scanned_goods(scan)
+def _goods_held(scan: Scan, stage: str) -> tuple[Goods, Item]:
     held = _held(scan)
     item = service.item_by_id(db.session, held.product_id)
     if stage == "details":
@@ -76,11 +81,14 @@ def _goods(scan: Scan, stage: str) -> tuple[Goods, Item]:
     return held, item
 
 
-def _scanned_goods(scan: Scan) -> tuple[Goods, Item]:
-    """A product barcode: a JAN (one unit), a case GTIN (its pack), or a GS1 label with lot, expiry, count."""
+def _scanned_goods(scan: Scan, jan: ProductHit | None) -> tuple[Goods, Item]:
+    """A product barcode: a JAN (one unit), a case GTIN (its pack), or a GS1 label with lot, expiry, count.
+
+    `jan` is the product a plain GTIN scan named, already read with the receipt; anything else is resolved here.
+    """
     if not scan.code.strip():
         raise NotAProduct("")
-    hit = resolve(scan.code, scan.warehouse, db.session)
+    hit = jan or resolve(scan.code, scan.warehouse, db.session)
     if isinstance(hit, Unresolved):
         raise UnreadableScan(hit)
     if isinstance(hit, ProductHit):
@@ -182,7 +190,7 @@ def _context(summary: Summary, **extra) -> dict:
     focus = _focus(summary, extra)
     shown = _lines_to_show(summary.lines, focus)
     return {"summary": summary, "stage": "item", "damage_reasons": list(DamageReason), "lines": shown,
-            "hidden_lines": len(summary.lines) - len(shown), "focus": focus, "carry": {"stage": "item"}, **extra}
+            "hidden_lines": summary.line_count - len(shown), "focus": focus, "carry": {"stage": "item"}, **extra}
 
 
 def _focus(summary: Summary, extra: dict):

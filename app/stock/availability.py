@@ -78,4 +78,14 @@ def availability(
     return result
 
 
-__all__ = ["availability", "sellable_stock"]
+def available(session: Session, warehouse_id: int, product_id: int, today: date | None = None) -> int:
+    """`availability` of one product (kits included), in one prebuilt statement: what a scan asks."""
+    from app.stock import statements
+
+    stmt = statements.for_dialect(session.get_bind().dialect.name).available_one
+    value = session.execute(stmt, {"p_product_id": product_id, "p_warehouse_id": warehouse_id,
+                                   "p_today": today or local_today()}).scalar_one()
+    return max(int(value or 0), 0)
+
+
+__all__ = ["availability", "available", "sellable_stock"]

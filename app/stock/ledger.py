@@ -10,10 +10,15 @@ releases — atomically, under one idempotency key:
   row, an increase is an upsert (``INSERT … ON CONFLICT … DO UPDATE``), so a quant or lot
   seen for the first time is created race-free. Statements run in a fixed order (sorted by
   product, location, lot) so two postings never wait on each other in a cycle.
-* On PostgreSQL every product whose availability may change is locked first (a
-  transaction-scoped advisory lock, taken in the same statement that claims the key), so
-  the availability written into its stock event is the one that holds at commit. On SQLite the whole write transaction is serialised by
-  ``BEGIN IMMEDIATE`` (see app.database).
+* One statement claims the key and returns the names of the locations and products the
+  operations touch (as JSON), so a posting costs a round trip less. On PostgreSQL the same
+  statement first locks every product whose availability may change (transaction-scoped
+  advisory locks, sorted), so the availability written into its stock event is the one that
+  holds at commit, and holds the storage shelves goods go onto (FOR KEY SHARE, re-reading
+  `active`: a shelf deactivated meanwhile claims nothing and the posting is refused). On
+  SQLite the whole write transaction is serialised by ``BEGIN IMMEDIATE`` (see app.database).
+* One statement appends the stock event of each product whose availability may have changed
+  and of every kit made of it (a kit is as available as its scarcest component).
 * Anything that would break the ledger invariant is refused with a `StockError` and,
   because the caller's unit of work rolls back, nothing is written.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from types import SimpleNamespace
 
-from sqlalchemy import Integer, String, bindparam, cast, func, insert, literal, or_, select, text, union_all, update
+from sqlalchemy import Integer, String, bindparam, case, cast, func, insert, literal, or_, select, text, union_all, update
 from app.database import dialect_insert
 
 from app.stock.models import KitComponent, Location, Lot, Posting, Product, Quant, StockEvent, StockMove
@@ -90,6 +90,7 @@ def for_dialect(dialect: str) -> SimpleNamespace:
         quant_state=select(quant.c.on_hand, quant.c.reserved).where(_same_quant()),
         insert_moves=insert(StockMove.__table__).returning(StockMove.__table__.c.id, sort_by_parameter_order=True),
         event=_events_with_kits(dialect),
+        available_one=_available_one(dialect),
         advisory_lock=text("SELECT pg_advisory_xact_lock(:p_k)"),
     )
 
@@ -155,3 +156,17 @@ def _events_with_kits(dialect: str):
         ["product_id", "warehouse_id", "available", "cause", "posting_id", "created_at"],
         union_all(the_product, its_kits),
     )
+
+
+def _available_one(dialect: str):
+    """What one product (a kit: its scarcest component allows) is available in a warehouse: one statement."""
+    product_id, warehouse_id = bindparam("p_product_id", type_=Integer), bindparam("p_warehouse_id", type_=Integer)
+    component = KitComponent.__table__.alias("kc")
+    as_kit = (
+        select(func.min(_available(dialect, component.c.component_id, warehouse_id) // component.c.quantity))
+        .where(component.c.kit_id == product_id)
+        .scalar_subquery()
+    )
+    kit = Product.__table__.alias("kit")
+    is_kit = select(kit.c.is_kit).where(kit.c.id == product_id).scalar_subquery()
+    return select(case((is_kit.is_(True), func.coalesce(as_kit, 0)), else_=_available(dialect, product_id, warehouse_id)))

@@ -115,7 +115,7 @@ def test_a_scan_during_a_confirmation_waits_behind_it_and_is_then_answered(phone
     assert entries(session, "TEA-500") == 2 and entries(session, "SNACK-1") == 1
 
 
-def test_a_burst_of_five_scans_across_a_confirmation_gives_five_answers(phone_factory, session):
+def test_a_burst_of_five_scans_across_a_confirmation_gives_five_answers(phone_factory, session, screenshot):
     phone, page, _receipt = receiving_phone(phone_factory, session, tea_planned=1)
     phone.scan(TEA)
     expect(page.locator("#feedback")).to_have_attribute("data-result", "ok")
@@ -123,6 +123,7 @@ def test_a_burst_of_five_scans_across_a_confirmation_gives_five_answers(phone_fa
         wedge(page, code)
     expect(page.locator("#feedback")).to_have_attribute("data-result", "confirm")
     expect(page.locator("#scan-queue .queue-item[data-state='held']")).to_have_count(3)
+    screenshot(page, "scans-held-behind-a-question")
     page.tap("#confirm")
     wait_until_all_sent(page, 5)
     assert queue_states(page)[-5:] == ["sent"] * 5
@@ -149,7 +150,8 @@ def test_each_answer_sounds_once_and_a_question_is_not_green(phone_factory, sess
     assert entries(session) == 1, "asking for the lot received nothing"
 
 
-def test_thirty_seconds_offline_five_scans_then_online_five_answers_in_order_without_a_tap(phone_factory, session):
+def test_thirty_seconds_offline_five_scans_then_online_five_answers_in_order_without_a_tap(phone_factory, session,
+                                                                                         screenshot):
     wh, receipt = world(session, others=OTHER_JANS)
     phone = phone_factory("ja-JP", **SMALL_HANDHELD)
     page = phone.log_in("receiver1")
@@ -160,6 +162,7 @@ def test_thirty_seconds_offline_five_scans_then_online_five_answers_in_order_wit
         expect(page.locator("#feedback")).to_have_attribute("data-result", "offline")
     expect(page.locator("#scan-queue .queue-item")).to_have_count(5)
     assert page.locator("#net-status").get_attribute("data-state") == "offline"
+    screenshot(page, "offline-scans-kept")
     page.wait_for_timeout(30_000)
     assert entries(session) == 0
     phone.context.set_offline(False)
@@ -238,7 +241,8 @@ def test_the_lookup_shows_its_stock_above_the_fold_and_keeps_ten_scans(phone_fac
     assert top_of(page, "#feedback") < profile["viewport"]["height"]
 
 
-def test_putaway_has_a_way_back_a_visible_default_and_asks_before_a_shelf_of_another_product(phone_factory, session):
+def test_putaway_has_a_way_back_a_visible_default_and_asks_before_a_shelf_of_another_product(phone_factory, session,
+                                                                                            screenshot):
     wh, _receipt = world(session)
     dock = standard_location(session, wh.id, LocationKind.DOCK)
     tea = session.scalar(select(Product).where(Product.sku == "TEA-500"))
@@ -261,6 +265,7 @@ def test_putaway_has_a_way_back_a_visible_default_and_asks_before_a_shelf_of_ano
     expect(page.locator("#feedback")).to_have_attribute("data-result", "confirm")
     assert "SNACK-1" in page.locator("#feedback").inner_text()
     assert_phone_layout(page)
+    screenshot(page, "putaway-asks-first")
     page.tap("#decline")
     expect(page.locator("#step")).to_have_attribute("data-stage", "location")
     page.fill("#qty", "4")

@@ -91,7 +91,11 @@ def test_a_supervisor_creates_a_range_of_shelves_and_deactivates_an_empty_one(ph
     assert_phone_layout(page)
     screenshot(page, "locations")
     row = page.locator('#locations tr[data-code="A-01-01-1"]')
-    row.locator("button").tap()
+    row.locator("button").tap()  # one tap asks first
+    expect(page.locator('#locations tr[data-code="A-01-01-1"] button[name="confirm"][value="1"]')).to_be_visible()
+    assert page.locator('#locations tr[data-code="A-01-01-1"]').get_attribute("data-active") == "true"
+    assert_phone_layout(page)
+    page.locator('#locations tr[data-code="A-01-01-1"] button[name="confirm"][value="1"]').tap()
     expect(page.locator('#locations tr[data-code="A-01-01-1"]')).to_have_attribute("data-active", "false")
     expect(page.locator('#locations tr[data-code="A-01-01-1"] .row-message')).to_be_visible()
     assert_phone_layout(page)

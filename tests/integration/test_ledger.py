@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from app.database import write_transaction
 from app.stock import errors, ledger
-from app.stock.availability import availability
+from app.stock.availability import availability, available
 from app.stock.ledger import LotSpec, Move, Release, Reserve
 from app.stock.models import (
     KitComponent,
@@ -370,6 +370,7 @@ def test_a_component_that_moves_appends_an_event_for_every_kit_made_of_it(sessio
         (cup.id, 6, "ship"), (kit.id, 3, "ship"),
     ]
     assert availability(session, wh.id, [kit.id], today=TODAY) == {kit.id: 3}
+    assert (available(session, wh.id, kit.id, TODAY), available(session, wh.id, cup.id, TODAY)) == (3, 6)
 
 
 def test_every_change_of_availability_appends_an_event_with_the_new_figure(session, wh, shelf, customer):

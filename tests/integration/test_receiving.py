@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from app.database import write_transaction
 from app.floor.refusals import LotExpired
 from app.receiving import errors
-from app.receipts.models import Receipt, ReceiptEntry, ReceiptStatus
+from app.receipts.models import Receipt, ReceiptEntry, ReceiptLine, ReceiptStatus
 from app.receipts.figures import received_by_line
 from app.receipts.plans import PlannedLine, create_receipt
 from app.receiving.service import (
@@ -21,6 +22,7 @@ from app.receiving.service import (
     Received,
     close_receipt,
     item_by_id,
+    receipt_for_scan,
     receive,
     summarize,
     undo_last,
@@ -263,4 +265,78 @@ def test_two_clerks_receiving_the_same_receipt_at_once_lose_nothing(app, session
     assert on_hand(session, tea, dock) == 8 * 3
     assert received_by_line(session, receipt.id)[receipt.lines[0].id].received == 24
     assert session.scalar(select(func.count()).select_from(ReceiptEntry)) == 8
+    assert_line_figures_match_the_journal(session, receipt)
     assert verify(session) == []
+
+
+def assert_line_figures_match_the_journal(session, receipt):
+    session.rollback()
+    journal = received_by_line(session, receipt.id)
+    for line in session.scalars(select(ReceiptLine).where(ReceiptLine.receipt_id == receipt.id)):
+        counted = journal.get(line.id)
+        assert (line.received_qty, line.damaged_qty) == ((counted.received, counted.damaged) if counted else (0, 0))
+
+
+def test_line_figures_follow_every_entry_and_undo(session, wh, clerk, tea):
+    from app.receipts.models import DamageReason
+
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 10))
+    scan(session, receipt, clerk, Goods(tea.id, 3))
+    scan(session, receipt, clerk, Goods(tea.id, 2), Handling(damaged=True, damage_reason=DamageReason.WET))
+    undo(session, receipt, clerk, "undo-figures")
+    scan(session, receipt, clerk, Goods(tea.id, 4))
+    assert_line_figures_match_the_journal(session, receipt)
+    assert summarize(session, receipt.id).received == 7
+
+
+@pytest.mark.postgres_only
+def test_eight_clerks_at_a_lines_last_five_units_never_go_beyond_the_plan_unasked(app, session, instance_dir, wh, clerk, tea):
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 5))
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    outcomes = concurrency.run_workers(url, str(instance_dir), concurrency.receive_one_within_the_plan, processes=2,
+                                       threads=4, args=(receipt.id, wh.id, tea.id, clerk.id))
+    assert Counter(o.result for o in outcomes) == {"received": 5, "asked": 3}
+    assert summarize(session, receipt.id).received == 5
+    assert_line_figures_match_the_journal(session, receipt)
+    assert verify(session) == []
+
+
+@pytest.mark.postgres_only
+def test_a_close_racing_scans_takes_either_all_of_a_scan_or_none_of_it(app, session, instance_dir, wh, clerk, tea):
+    receipt = plan(session, wh, clerk, PlannedLine(tea.id, 100))
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        scans = pool.submit(concurrency.run_workers, url, str(instance_dir), concurrency.receive_on_receipt,
+                            processes=2, threads=3, args=(receipt.id, wh.id, tea.id, clerk.id))
+        closing = pool.submit(concurrency.run_workers, url, str(instance_dir), concurrency.close_the_receipt,
+                              processes=1, threads=1, args=(receipt.id, clerk.id))
+        outcomes, closing = scans.result(), closing.result()
+    assert [o.result for o in closing] == ["closed"]
+    assert len(outcomes) == 6 and all(o.result in ("ok", "receipt_closed") for o in outcomes), outcomes
+    session.rollback()
+    closed = session.execute(select(Receipt).where(Receipt.id == receipt.id).execution_options(populate_existing=True)).scalar_one()
+    assert closed.closed_at is not None, (closed.status, outcomes, closing)
+    entries_after_close = session.scalar(select(func.count()).select_from(ReceiptEntry).where(
+        ReceiptEntry.receipt_id == receipt.id, ReceiptEntry.created_at > closed.closed_at))
+    assert entries_after_close == 0
+    recorded = session.scalar(select(func.sum(Discrepancy.found_qty)).where(Discrepancy.reference == closed.code))
+    assert recorded == summarize(session, receipt.id).received
+    assert_line_figures_match_the_journal(session, receipt)
+
+
+def test_a_scan_on_a_long_receipt_reads_its_own_lines_and_the_totals_of_all(session, wh, clerk, tea):
+    others = [f.product(session) for _ in range(24)]
+    receipt = plan(session, wh, clerk, *[PlannedLine(p.id, 2) for p in others], PlannedLine(tea.id, 10))
+    for product in others[:20]:
+        scan(session, receipt, clerk, Goods(product.id, 2))
+    with write_transaction(session):
+        summary, _hit = receipt_for_scan(session, receipt.id, wh.id, product_id=tea.id)
+        outcome, after = receive(session, receipt.id, Goods(tea.id, 3), Handling(), item_by_id(session, tea.id),
+                                 warehouse=warehouse_ref(session, wh.id), user_id=clerk.id, key="long-1", today=TODAY,
+                                 summary=summary)
+    assert isinstance(outcome, Received)
+    assert after.lines[0].sku == "TEA" and after.lines[0].received == 3
+    assert [line.state for line in after.lines[1:5]] == ["waiting"] * 4, "then what still waits"
+    assert len(after.lines) <= 16 and after.line_count == 25
+    full = summarize(session, receipt.id)
+    assert (after.expected, after.received, after.damaged) == (full.expected, full.received, full.damaged) == (58, 43, 0)

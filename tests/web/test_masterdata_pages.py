@@ -143,7 +143,7 @@ def test_deactivating_a_location_with_stock_answers_htmx_with_the_row_and_its_re
     shelf = f.location(session, wh, code="A-01-01-1")
     f.receive(session, f.product(session), shelf, 6)
     token = csrf_token(office, "/admin/locations")
-    response = office.post(f"/admin/locations/{shelf.id}/deactivate", data={"csrf_token": token},
+    response = office.post(f"/admin/locations/{shelf.id}/deactivate", data={"csrf_token": token, "confirm": "1"},
                            headers={"HX-Request": "true", "X-CSRFToken": token})
     assert response.status_code == 422
     row = text(response)
@@ -154,7 +154,13 @@ def test_deactivating_a_location_with_stock_answers_htmx_with_the_row_and_its_re
 def test_an_empty_location_is_deactivated_and_reactivated_from_its_row(office, session, wh):
     shelf = f.location(session, wh, code="A-01-01-2")
     token = csrf_token(office, "/admin/locations")
-    off = office.post(f"/admin/locations/{shelf.id}/deactivate", data={"csrf_token": token},
+    asked = office.post(f"/admin/locations/{shelf.id}/deactivate", data={"csrf_token": token},
+                        headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert asked.status_code == 200 and 'data-active="true"' in text(asked) and 'name="confirm" value="1"' in text(asked)
+    kept = office.post(f"/admin/locations/{shelf.id}/deactivate", data={"csrf_token": token, "confirm": "0"},
+                       headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert 'data-active="true"' in text(kept) and 'name="confirm"' not in text(kept)
+    off = office.post(f"/admin/locations/{shelf.id}/deactivate", data={"csrf_token": token, "confirm": "1"},
                       headers={"HX-Request": "true", "X-CSRFToken": token})
     assert off.status_code == 200 and 'data-active="false"' in text(off) and "Reactivate" in text(off)
     on = office.post(f"/admin/locations/{shelf.id}/reactivate",
