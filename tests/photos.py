@@ -33,6 +33,8 @@ import zxingcpp
 from barcode.writer import ImageWriter
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
+from app.barcodes.checkdigit import with_check_digit
+
 KINDS = (
     "ean13",
     "ean8",
@@ -82,16 +84,6 @@ class Photo:
     megapixels: int
     seed: int
     conditions: dict = field(default_factory=dict)
-
-
-def gs1_check_digit(digits: str) -> str:
-    """GS1 mod-10 check digit for the digits that precede it (GTIN-8/12/13/14, SSCC)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return str((10 - total % 10) % 10)
-
-
-def with_check_digit(digits: str) -> str:
-    return digits + gs1_check_digit(digits)
 
 
 def upce_to_gtin13(upce: str) -> str:
@@ -172,7 +164,7 @@ def _random_upce(rng: random.Random) -> str:
     while not _is_canonical_upce_body(body):
         body = _digits(rng, 6)
     gtin_without_check = upce_to_gtin13("0" + body + "0")[:-1]
-    return "0" + body + gs1_check_digit(gtin_without_check)
+    return "0" + body + with_check_digit(gtin_without_check)[-1]
 
 
 def _is_canonical_upce_body(body: str) -> bool:

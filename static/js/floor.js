@@ -330,8 +330,9 @@
       list.textContent = "";
       return;
     }
-    var feedback = doc.getElementById("feedback");
-    if (feedback && feedback.nextElementSibling !== list) { feedback.after(list); }
+    /* next to the answer; below the two choices while a question waits, so they stay in reach */
+    var anchor = doc.querySelector("#step form[data-awaits-answer]") || doc.getElementById("feedback");
+    if (anchor && anchor.nextElementSibling !== list) { anchor.after(list); }
     list.hidden = false;
     list.textContent = "";
     var title = doc.createElement("p");
@@ -381,6 +382,7 @@
     var elsewhere = loadStored().filter(function (s) { return s.page !== location.pathname; }).length;
     var state = "online", label = "";
     if (offline) { state = "offline"; label = text("NetOffline") + (pending ? " · " + text("NetWaiting", pending) : ""); }
+    else if (pending && queue.some(function (i) { return i.state === "held"; })) { state = "waiting"; label = text("NetWaiting", pending); }
     else if (pending) { state = "sending"; label = text("NetSending", pending); }
     else if (finished.length && listStays) { state = "done"; label = text("NetDone"); }
     if (elsewhere && !pending) { label = (label ? label + " · " : "") + text("Elsewhere", elsewhere); }

@@ -166,6 +166,6 @@ def screenshot(request):
     def take(page, name: str) -> None:
         if request.config.getoption("--screenshots"):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False, caret="initial")
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False, caret="initial", timeout=15_000)
 
     return take

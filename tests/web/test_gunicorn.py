@@ -52,7 +52,7 @@ def test_several_workers_share_one_secret_and_serve_a_working_login(app, session
     env = {"PATH": os.environ["PATH"], "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = subprocess.Popen(
-        [gunicorn, "--workers", "3", "--bind", f"127.0.0.1:{port}", "app:create_app()"],
+        [gunicorn, "--workers", "3", "--bind", f"127.0.0.1:{port}", "--no-control-socket", "app:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}"
