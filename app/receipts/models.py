@@ -127,5 +127,18 @@ class ReceiptEntry(db.Model):
     location: Mapped[Location] = relationship(lazy="joined")
 
 
+class ReceiptNumber(db.Model):
+    """The last receipt number given out on a day: the next receipt takes `last` + 1 under the row's lock.
+
+    A counter rather than the highest code read as text, so two receipts started at once never
+    take the same number (the second waits for the first's commit) and 1000 follows 999.
+    """
+
+    __tablename__ = "receipt_number"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
 # Whether anything was received is read with the receipt, not stored: a scan writes no receipt row.
 Receipt.has_entries = column_property(exists().where(ReceiptEntry.receipt_id == Receipt.id))

@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from app.receipts.models import Receipt, ReceiptLine, ReceiptStatus
+from app.database import upsert_insert
+from app.receipts.models import Receipt, ReceiptLine, ReceiptNumber, ReceiptStatus
 from app.timeutil import local_today
 
 
@@ -24,11 +25,47 @@ class PlanError(ValueError):
 
 
 def next_receipt_code(session: Session, day: date) -> str:
-    """ZR-YYYYMMDD-NNN, the next free number of the day (the unique constraint backs it)."""
-    prefix = f"ZR-{day:%Y%m%d}-"
-    last = session.scalar(select(func.max(Receipt.code)).where(Receipt.code.like(prefix + "%")))
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:03d}"
+    """ZR-YYYYMMDD-NNN: the day's next number (three digits at least, as many as it takes after 999).
+
+    Taken from the day's counter row, which the taking locks until the caller's unit of work ends,
+    so receipts started at once get one number each. The first receipt of a day starts the row
+    after the highest number already used that day (receipts made before there were counters).
+    """
+    number = session.execute(_TAKE_NEXT, {"p_day": day}).scalar_one_or_none()
+    if number is None:
+        start = _highest_number_used(session, day) + 1
+        number = session.execute(_start_the_day(session), {"p_day": day, "p_start": start}).scalar_one()
+    return f"{_prefix(day)}{number:03d}"
+
+
+_counter = ReceiptNumber.__table__
+_TAKE_NEXT = (
+    update(_counter).where(_counter.c.day == bindparam("p_day")).values(last=_counter.c.last + 1).returning(_counter.c.last)
+)
+
+
+def _start_the_day(session: Session):
+    """The day's counter row at `start`, or the next number if another receipt created the row meanwhile."""
+    return (
+        upsert_insert(session, _counter)
+        .values(day=bindparam("p_day"), last=bindparam("p_start"))
+        .on_conflict_do_update(index_elements=["day"], set_={"last": _counter.c.last + 1})
+        .returning(_counter.c.last)
+    )
+
+
+def _prefix(day: date) -> str:
+    return f"ZR-{day:%Y%m%d}-"
+
+
+def _highest_number_used(session: Session, day: date) -> int:
+    prefix = _prefix(day)
+    last = session.scalar(
+        select(Receipt.code).where(Receipt.code.like(prefix + "%"))
+        .order_by(func.length(Receipt.code).desc(), Receipt.code.desc()).limit(1)
+    )
+    suffix = last[len(prefix):] if last else ""
+    return int(suffix) if suffix.isascii() and suffix.isdigit() else 0
 
 
 def create_receipt(
