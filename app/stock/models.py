@@ -58,6 +58,7 @@ class LocationKind(StrEnum):
     CUSTOMER = "customer"
     ADJUSTMENT = "adjustment"
     SCRAP = "scrap"
+    TOTE = "tote"  # a picker's box (ZT-0001): picked goods travel in it to packing
 
     @property
     def is_virtual(self) -> bool:
@@ -121,6 +122,12 @@ class DiscrepancyStatus(StrEnum):
     RESOLVED = "resolved"
 
 
+class CountTaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
 class Warehouse(db.Model):
     __tablename__ = "warehouse"
 
@@ -181,6 +188,7 @@ class Product(db.Model):
     __table_args__ = (
         CheckConstraint("min_shelf_life_days >= 0", name="shelf_life_not_negative"),
         CheckConstraint("reorder_point >= 0 AND safety_stock >= 0", name="reorder_not_negative"),
+        CheckConstraint("shelf_life_days > 0", name="shelf_life_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -188,6 +196,8 @@ class Product(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     tracking: Mapped[Tracking] = mapped_column(str_enum(Tracking), default=Tracking.NONE)
     min_shelf_life_days: Mapped[int] = mapped_column(Integer, default=0)
+    # 賞味期間: the whole shelf life from making to expiry, for channels' share rules (the 1/3 rule)
+    shelf_life_days: Mapped[int | None] = mapped_column(Integer)
     reorder_point: Mapped[int] = mapped_column(Integer, default=0)
     safety_stock: Mapped[int] = mapped_column(Integer, default=0)
     is_kit: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -412,9 +422,45 @@ class Discrepancy(db.Model):
     location: Mapped[Location | None] = relationship(lazy="joined")
 
 
+class CountTask(db.Model):
+    """A shelf (optionally one product on it) to be counted: made by hand, by schedule, or by the
+    floor when a picker or packer finds less than the records say.
+
+    At most one open task per shelf: `open_location_id` is the shelf while the task is open and
+    NULL once it is done, and it is unique (both databases allow many NULLs), so two pickers
+    short-picking the same shelf at once share one task.
+    """
+
+    __tablename__ = "count_task"
+    __table_args__ = (
+        UniqueConstraint("open_location_id"),
+        CheckConstraint("(status = 'open') = (open_location_id IS NOT NULL)", name="open_iff_keyed"),
+        Index("ix_count_task_warehouse_status", "warehouse_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    open_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
+    cause: Mapped[str] = mapped_column(String(40))
+    status: Mapped[CountTaskStatus] = mapped_column(str_enum(CountTaskStatus, 12), default=CountTaskStatus.OPEN)
+    reference: Mapped[str | None] = mapped_column(String(120))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    location: Mapped[Location] = relationship(foreign_keys=[location_id], lazy="joined")
+
+    @property
+    def code(self) -> str:
+        return f"ZC-{self.id:06d}"
+
+
 __all__ = [
     "BigId", "NO_LOT", "DEFAULT_LOCATION_PATTERN", "LocationKind", "VIRTUAL_KINDS", "Tracking",
     "BarcodeKind", "MoveReason", "ReservationStatus", "DiscrepancySource", "DiscrepancyStatus",
     "Warehouse", "Location", "Product", "ProductBarcode", "KitComponent", "Lot", "Quant",
     "Posting", "StockMove", "Reservation", "StockEvent", "Discrepancy",
+    "CountTaskStatus", "CountTask",
 ]
