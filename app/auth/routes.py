@@ -9,6 +9,7 @@ from app.auth import service
 from app.auth.current import SessionUser, load_session_user
 from app.auth.throttle import throttle
 from app.extensions import db, login_manager
+from app.shell.redirects import local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -28,9 +29,7 @@ def unauthorized():
 
 
 def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("shell.home")
+    return local_path(target, url_for("shell.home"))
 
 
 @bp.get("/login")

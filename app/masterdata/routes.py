@@ -23,6 +23,7 @@ from app.masterdata.location_rows import REQUIRED as LOCATION_REQUIRED
 from app.masterdata.product_rows import PRODUCT_COLUMNS
 from app.masterdata.product_rows import REQUIRED as PRODUCT_REQUIRED
 from app.shell.context import current_warehouse
+from app.shell.redirects import local_path
 from app.timeutil import local_today
 from app.shell.web import is_htmx
 
@@ -243,6 +244,4 @@ def _language() -> str:
 
 
 def _back_to(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("masterdata.location_list")
+    return local_path(target, url_for("masterdata.location_list"))

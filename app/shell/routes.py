@@ -13,6 +13,7 @@ from app.auth import service as auth_service
 from app.extensions import db
 from app.shell.context import accessible_warehouses
 from app.shell.nav import ENTRIES, entries_for
+from app.shell.redirects import local_path
 
 bp = Blueprint("shell", __name__)
 
@@ -69,9 +70,7 @@ def _database_ok() -> bool:
 
 
 def _back_to(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("shell.home")
+    return local_path(target, url_for("shell.home"))
 
 
 def register_placeholders(app: Flask) -> None:
