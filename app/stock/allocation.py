@@ -22,8 +22,8 @@ Everything reserved in one call is one ledger posting under one idempotency key.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select, text
@@ -62,12 +62,21 @@ def channel_min_days(accept_within: tuple[int, int] | None, shelf_life_days: int
 
 @dataclass(frozen=True)
 class Demand:
-    """Reserve `quantity` of a product (kits: whole kits) for `document_line`."""
+    """Bring `document_line` up to `quantity` of a product (kits: whole kits).
+
+    `have`: units per product the line already holds (reserved or picked), so a line that got
+    part of its stock earlier, or lost some to a short pick, is topped up, not reserved twice.
+    A kit counts as many whole kits as its scarcest component covers.
+    """
 
     document_line: str
     product_id: int
     quantity: int
     rule: ShelfLifeRule = ShelfLifeRule()
+    have: Mapping[int, int] = field(default_factory=dict)
+
+    def held(self, product_id: int) -> int:
+        return self.have.get(product_id, 0)
 
 
 @dataclass(frozen=True)
@@ -82,7 +91,8 @@ class Reserved:
 
 @dataclass(frozen=True)
 class Allocated:
-    """What one demand got: `quantity` in its own units (kits for a kit), and its reservations."""
+    """What one demand covers now (`quantity`, in its own units: kits for a kit, held before
+    included), and the reservations this call made for it."""
 
     demand: Demand
     quantity: int
@@ -126,7 +136,6 @@ def allocate(
     a picker just found short). Returns one `Allocated` per demand, in order.
     """
     today = today or local_today()
-    demands = [d for d in demands if d.quantity > 0]
     if not demands:
         return []
     facts = _product_facts(session, {d.product_id for d in demands})
@@ -152,25 +161,31 @@ def allocate(
     return _results(planned, iter(ids))
 
 
-def _stock_products(demand: Demand, facts, components) -> list[int]:
+def _parts(demand: Demand, facts, components) -> list[tuple[int, int]]:
+    """(product, units per one of the demand's units): a kit's components, else the product itself."""
     if facts[demand.product_id].is_kit:
-        return [c for c, _q in components.get(demand.product_id, ())]
-    return [demand.product_id]
+        return list(components.get(demand.product_id, ()))
+    return [(demand.product_id, 1)]
+
+
+def _stock_products(demand: Demand, facts, components) -> list[int]:
+    return [product_id for product_id, _per in _parts(demand, facts, components)]
 
 
 def _plan_demand(demand: Demand, facts, components, candidates, today):
-    """How many (units or kits) the demand gets, and what it takes from which quant."""
-    if facts[demand.product_id].is_kit:
-        parts = components.get(demand.product_id, ())
-        if not parts:
-            return 0, []
-        kits = min(_usable(candidates[c], facts[c], demand.rule, today) // q for c, q in parts)
-        kits = min(kits, demand.quantity)
-        takes = [take for c, q in parts for take in _take(c, kits * q, candidates[c], facts[c], demand.rule, today)]
-        return kits, takes
-    product = facts[demand.product_id]
-    takes = _take(product.id, demand.quantity, candidates[product.id], product, demand.rule, today)
-    return sum(qty for _p, _c, qty in takes), takes
+    """How many (units or kits) the demand covers, and what it takes from which quant."""
+    parts = _parts(demand, facts, components)
+    if not parts:
+        return 0, []
+    covered = min(
+        (demand.held(p) + _usable(candidates[p], facts[p], demand.rule, today)) // per for p, per in parts
+    )
+    covered = min(covered, demand.quantity)
+    takes = [
+        take for p, per in parts
+        for take in _take(p, covered * per - demand.held(p), candidates[p], facts[p], demand.rule, today)
+    ]
+    return covered, takes
 
 
 def _lot_allowed(cand: _Candidate, product: _ProductFacts, rule: ShelfLifeRule, today: date) -> bool:
