@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from app.labels.routes import bp as labels_bp
     from app.lookup.routes import bp as lookup_bp
     from app.masterdata.routes import bp as masterdata_bp
+    from app.picking.routes import bp as picking_bp
     from app.putaway.routes import bp as putaway_bp
     from app.receipts.routes import bp as receipts_bp
     from app.receiving.routes import bp as receiving_bp
@@ -75,7 +76,8 @@ def register_blueprints(app: Flask) -> None:
     from app.shell.routes import register_placeholders
 
     throttle.init_app(app)
-    for blueprint in (auth_bp, shell_bp, floor_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp, masterdata_bp, receipts_bp):
+    for blueprint in (auth_bp, shell_bp, floor_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp, picking_bp,
+                      masterdata_bp, receipts_bp):
         app.register_blueprint(blueprint)
     register_placeholders(app)
     app.extensions["tana.health"] = decoder_health

@@ -1,0 +1,1 @@
+"""ピッキング (picking): the picker walks a pick list one way, scanning shelf, item and quantity."""
