@@ -1,9 +1,10 @@
 """Configuration from the environment, with safe defaults for a LAN install.
 
 `TANA_CONFIG` picks the profile: `development` (default, what `make run` uses on a LAN:
-plain HTTP, cookies without the Secure flag) or `production` (Secure cookies, login
-throttle counted in Redis so every gunicorn worker and every app server sees the same
-counts).
+plain HTTP, cookies without the Secure flag) or `production` (Secure cookies, and it refuses
+to start with a login throttle that counts in each process alone). Either way the throttle
+counts in the database by default, so every gunicorn worker and every app server sees the
+same counts; Redis (`RATELIMIT_STORAGE_URI=redis://…`) is optional.
 """
 from __future__ import annotations
 
@@ -80,8 +81,12 @@ class Config:
     COMPRESS_MIN_SIZE = 500
     SEND_FILE_MAX_AGE_DEFAULT = 3600
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
-    LOGIN_FAILURES_PER_ACCOUNT = "5 per 5 minutes"
+    LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = "5 per 5 minutes"
     LOGIN_FAILURES_PER_ADDRESS = "30 per 5 minutes"
+    LOGIN_FAILURES_PER_ACCOUNT = "10 per hour"  # from every address together; then locks (app.auth.throttle)
+    LOGIN_LOCK_SECONDS = (30, 600)  # the first lock of a login, and the longest
+    LOGIN_LOCKS_REMEMBERED = 24 * 3600
+    THROTTLE_MUST_BE_SHARED = False
     PROXY_COUNT = 0
     SQLITE_SYNCHRONOUS = "FULL"
 
@@ -100,18 +105,16 @@ class Config:
         return False
 
     def ratelimit_default(self) -> str:
-        return "memory://"
+        return os.environ.get("REDIS_URL") or "database://"
 
 
 class ProductionConfig(Config):
     NAME = "production"
+    THROTTLE_MUST_BE_SHARED = True
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
 
     def secure_cookies_default(self) -> bool:
         return True
-
-    def ratelimit_default(self) -> str:
-        return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
 class TestConfig(Config):

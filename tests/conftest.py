@@ -161,6 +161,6 @@ class IsolatedClient(FlaskClient):
 @pytest.fixture
 def client(app, session):
     """A browser-like client on a clean database, with the login throttle reset."""
-    app.extensions["tana.throttle"].limiter.storage.reset()
+    app.extensions["tana.throttle"].reset()
     app.test_client_class = IsolatedClient
     return app.test_client()

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -81,4 +81,14 @@ class User(UserMixin, db.Model):
         return f"<User {self.login}>"
 
 
-__all__ = ["Role", "User", "UserRole", "user_warehouse"]
+class LoginThrottle(db.Model):
+    """A login-failure count of the throttle (app.auth.throttle_store): hits until `expires` (epoch seconds)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    expires: Mapped[float] = mapped_column(Float, index=True)
+
+
+__all__ = ["LoginThrottle", "Role", "User", "UserRole", "user_warehouse"]

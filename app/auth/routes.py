@@ -47,7 +47,7 @@ def login_post():
     address = request.remote_addr or "-"
     mode = "badge" if by_badge else "password"
     guard = throttle()
-    if guard.blocked(account, address):
+    if guard.blocked(account, address, mode):
         error = _("Too many failed attempts. Wait a few minutes, then try again.")
         return render_template("auth/login.html", error=error, mode=mode, next=request.form.get("next", "")), 429
     if by_badge:
@@ -55,11 +55,11 @@ def login_post():
     else:
         user = service.authenticate_password(db.session, account, secret)
     if user is None:
-        guard.failed(account, address)
+        guard.failed(account, address, mode)
         error = _("Login failed: check your badge and PIN.") if by_badge else _("Login failed: check your ID and password.")
         return render_template("auth/login.html", error=error, mode=mode, login=account if not by_badge else "",
                                next=request.form.get("next", "")), 401
-    guard.succeeded(account, address)
+    guard.succeeded(account, address, mode)
     lang = session.get("lang")
     session.clear()
     if lang:

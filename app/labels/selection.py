@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.auth.models import User
+from app.auth.models import Role, User, UserRole
 from app.labels.forms import BadgeChoice, LocationChoice, LotChoice, ProductChoice
 from app.labels.service import (
     Label,
@@ -87,9 +87,13 @@ def receipt_lot_labels(session: Session, warehouse: Warehouse, receipt_id: int, 
     return repeated([lot_label(product, lot.number, lot.expiry) for product, lot in found], copies)
 
 
-def badge_holders(session: Session, warehouse: Warehouse) -> list[User]:
-    """Active people with a badge who work in `warehouse`, by name."""
-    return list(session.scalars(
+HIGHER_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+
+
+def badge_holders(session: Session, warehouse: Warehouse, *, higher_roles: bool = False) -> list[User]:
+    """Active people with a badge who work in `warehouse`, by name; supervisors' and admins' badges
+    only with `higher_roles` (an admin prints them: a badge and a 4-digit PIN open their account)."""
+    stmt = (
         select(User)
         .where(
             User.active.is_(True),
@@ -97,12 +101,16 @@ def badge_holders(session: Session, warehouse: Warehouse) -> list[User]:
             or_(User.all_warehouses.is_(True), User.warehouses.any(Warehouse.id == warehouse.id)),
         )
         .order_by(User.name, User.login)
-    ))
+    )
+    if not higher_roles:
+        stmt = stmt.where(~User.role_rows.any(UserRole.role.in_(HIGHER_ROLES)))
+    return list(session.scalars(stmt))
 
 
-def badge_labels(session: Session, warehouse: Warehouse, choice: BadgeChoice) -> list[Label]:
-    """Badges of the people chosen by login, among the badge holders of `warehouse`."""
-    holders = {user.login: user for user in badge_holders(session, warehouse)}
+def badge_labels(session: Session, warehouse: Warehouse, choice: BadgeChoice, *,
+                 higher_roles: bool = False) -> list[Label]:
+    """Badges of the people chosen by login, among the badge holders of `warehouse` the printer may print."""
+    holders = {user.login: user for user in badge_holders(session, warehouse, higher_roles=higher_roles)}
     missing = [login for login in choice.logins if login not in holders]
     if missing:
         raise LabelRefused(_l("No badge to print for %(logins)s.", logins=_shortened(missing)))

@@ -84,7 +84,7 @@ def test_repeated_failures_are_throttled_per_login_even_with_the_right_password(
 
 def test_the_throttle_counts_the_real_client_address_behind_a_proxy(app, client, session):
     f.user(session, login="kimura")
-    app.extensions["tana.throttle"].limiter.storage.reset()
+    app.extensions["tana.throttle"].reset()
     token = csrf_token(client)
     original = app.wsgi_app
     from werkzeug.middleware.proxy_fix import ProxyFix

@@ -139,8 +139,7 @@ def test_cookies_are_secure_in_production_and_plain_on_a_lan_install(monkeypatch
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
     lan, prod = Config(), ProductionConfig()
     assert lan.SESSION_COOKIE_SECURE is False and prod.SESSION_COOKIE_SECURE is True
-    assert lan.RATELIMIT_STORAGE_URI == "memory://"
-    assert prod.RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/3"
+    assert lan.RATELIMIT_STORAGE_URI == prod.RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/3"
 
 
 def test_the_app_never_redirects_to_https_by_itself(client, session):
