@@ -303,8 +303,35 @@
     afterAnswer(result);
   }
 
+  /* ---------- spoken prompts (picking): the next shelf and quantity read aloud, per user, off by default ---------- */
+  function speechKey() { return "tana.speech." + (doc.body.dataset.user || "anon"); }
+  function speechOn() {
+    try { return localStorage.getItem(speechKey()) === "1"; } catch (e) { return false; }
+  }
+  function showSpeechState() {
+    var words = doc.getElementById("speech-words");
+    doc.querySelectorAll("[data-speech-toggle]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(speechOn()));
+      if (words) { b.textContent = speechOn() ? words.dataset.on : words.dataset.off; }
+    });
+  }
+  var spoken = "";
+  function speakPrompt(force) {
+    var prompt = doc.querySelector("#prompt[data-speak]");
+    if (!prompt || !speechOn() || !window.speechSynthesis || !window.SpeechSynthesisUtterance) { return; }
+    var words = prompt.dataset.speak;
+    if (!words || (words === spoken && !force)) { return; }
+    spoken = words;
+    var utterance = new window.SpeechSynthesisUtterance(words);
+    var lang = doc.getElementById("speech-words");
+    utterance.lang = lang && lang.dataset.lang === "en" ? "en-US" : "ja-JP";
+    window.speechSynthesis.cancel();
+    window.speechSynthesis.speak(utterance);
+  }
+
   var applying = false;
   function afterAnswer(result) {
+    speakPrompt(false);
     if (result) { signal(result); }
     keepHistory();
     render();
@@ -470,7 +497,7 @@
 
   doc.addEventListener("click", function (event) {
     unlockAudio();
-    var target = event.target.closest ? event.target.closest("[data-retry],[data-mute-toggle],[data-camera],[data-photo]") : null;
+    var target = event.target.closest ? event.target.closest("[data-retry],[data-mute-toggle],[data-speech-toggle],[data-camera],[data-photo]") : null;
     if (!target) { return; }
     if (target.hasAttribute("data-retry")) {
       clearTimeout(retryTimer);
@@ -479,6 +506,12 @@
     } else if (target.hasAttribute("data-mute-toggle")) {
       try { localStorage.setItem(MUTE_KEY, isMuted() ? "0" : "1"); } catch (e) { /* private mode */ }
       showMuteState();
+    } else if (target.hasAttribute("data-speech-toggle")) {
+      try { localStorage.setItem(speechKey(), speechOn() ? "0" : "1"); } catch (e) { /* private mode */ }
+      showSpeechState();
+      spoken = "";
+      speakPrompt(true);
+      focusCode();
     } else if (target.hasAttribute("data-camera")) {
       openCamera();
     } else if (target.hasAttribute("data-photo")) {
@@ -545,6 +578,8 @@
 
   doc.addEventListener("DOMContentLoaded", function () {
     showMuteState();
+    showSpeechState();
+    speakPrompt(false);
     var here = location.pathname;
     loadStored().filter(function (s) { return s.page === here; }).forEach(function (s) {
       counter = Math.max(counter, s.n || 0);
