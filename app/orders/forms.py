@@ -129,17 +129,6 @@ def override_reason(text: str | None) -> tuple[str | None, object | None]:
     return reason, None
 
 
-@dataclass(frozen=True)
-class WaveChoice:
-    """What a wave form asks for: chosen orders, or orders due by a date (and of one channel);
-    the picker it goes to (None: left for 次のピッキング)."""
-
-    order_ids: tuple[int, ...] = ()
-    picker_id: int | None = None
-    ship_by_until: date | None = None
-    channel: str | None = None
-
-
 def chosen_orders(form: MultiDict) -> tuple[int, ...]:
     """The order ids ticked on the list, in the order shown, each once."""
     ids = [int(value) for value in form.getlist("order") if value.isascii() and value.isdigit()]
@@ -172,4 +161,4 @@ def wave_by_date(form: MultiDict, channel_codes: Sequence[str]) -> tuple[date | 
 
 
 __all__ = ["OrderForm", "blank_form", "typed_form", "with_more_lines", "read_entry", "add_refusal", "MAX_LINES",
-           "override_reason", "WaveChoice", "chosen_orders", "picker_choice", "wave_by_date"]
+           "override_reason", "chosen_orders", "picker_choice", "wave_by_date"]
