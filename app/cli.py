@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(warehouses_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(orders_cli)
 
 
 @click.group("stock", help="The stock ledger.")
@@ -134,3 +135,20 @@ def demo_users():
     from app.demo import demo_logins, login_lines
 
     click.echo("\n".join(login_lines(demo_logins(db.session))))
+
+
+@click.group("orders", help="Outbound orders (受注).")
+def orders_cli():
+    pass
+
+
+@orders_cli.command("allocate", help="Allocate (引当) every open order that lacks stock; print what was reserved and what "
+                    "stays backordered.")
+@click.option("--warehouse", "warehouse_code", default=None, help="Warehouse code; without it: every warehouse.")
+def orders_allocate(warehouse_code):
+    from app.orders.reports import allocation_reports, cli_lines
+    from app.orders.service import allocate_backorders
+
+    warehouse_id = _warehouses_by_code([warehouse_code])[0].id if warehouse_code else None
+    results = allocate_backorders(db.session, warehouse_id, user_id=None)
+    click.echo("\n".join(cli_lines(allocation_reports(db.session, results))))
