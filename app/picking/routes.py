@@ -13,6 +13,7 @@ from app.floor.step import answer_scan
 from app.orders.waves import take_next
 from app.picking import service, steps
 from app.shell.context import current_warehouse
+from app.shell.web import is_htmx
 
 bp = Blueprint("picking", __name__, url_prefix="/picking")
 
@@ -59,7 +60,10 @@ def task(list_id: int):
 @bp.post("/<int:list_id>/scan")
 @screen_required(Screen.PICKING)
 def scan(list_id: int):
-    view = service.load_list(db.session, list_id, _warehouse_id())
+    step = partial(steps.pick_scan, list_id=list_id)
+    if is_htmx():
+        return answer_scan("pick", step)
+    view = service.load_list(db.session, list_id, _warehouse_id())  # a plain form post gets the whole page
     if view is None:
         abort(404)
-    return answer_scan("pick", partial(steps.pick_scan, list_id=list_id), page="picking/list.html", view=view)
+    return answer_scan("pick", step, page="picking/list.html", view=view)

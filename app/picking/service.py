@@ -18,10 +18,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from functools import lru_cache
+
+from sqlalchemy import String, bindparam, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.database import upsert_insert
@@ -63,6 +66,7 @@ class LineView:
     quantity: int
     picked_qty: int
     status: PickLineStatus
+    barcodes: tuple[tuple[str, int], ...] = ()
 
     @property
     def remaining(self) -> int:
@@ -82,36 +86,40 @@ class OrderSlot:
 
 @dataclass(frozen=True)
 class ListView:
+    """A pick list as a step needs it: its state, the line to pick now, the first order still
+    without a tote, and its figures. `orders` (every order and tote) is read only for the
+    stages that show them (binding totes, finished)."""
+
     id: int
     code: str
     version: int
     status: PickListStatus
     warehouse_id: int
     assigned_to_id: int | None
-    orders: tuple[OrderSlot, ...]
-    lines: tuple[LineView, ...] = field(default=())
-
-    @property
-    def current(self) -> LineView | None:
-        return next((line for line in self.lines if line.status is PickLineStatus.OPEN), None)
-
-    @property
-    def unbound(self) -> OrderSlot | None:
-        return next((slot for slot in self.orders if slot.tote_id is None), None)
+    current: LineView | None
+    unbound: OrderSlot | None
+    following: LineView | None
+    line_count: int
+    lines_closed: int
+    units: tuple[int, int]
+    orders: tuple[OrderSlot, ...] = ()
 
     @property
     def position(self) -> int:
-        """The current line's number on the list (1-based); past the end when all are done."""
-        current = self.current
-        return len(self.lines) + 1 if current is None else self.lines.index(current) + 1
-
-    @property
-    def units(self) -> tuple[int, int]:
-        return sum(line.picked_qty for line in self.lines), sum(line.quantity for line in self.lines)
+        """The current line's number in the walk (1-based)."""
+        return min(self.lines_closed + 1, self.line_count)
 
     @property
     def finished(self) -> bool:
         return self.status is PickListStatus.DONE
+
+    def after_pick(self, line: LineView, quantity: int) -> ListView:
+        """This view once `quantity` more of its current line is picked (the next line comes up
+        when it is finished; a finished list is read again, with its orders)."""
+        units = (self.units[0] + quantity, self.units[1])
+        if quantity < line.remaining:
+            return replace(self, current=replace(line, picked_qty=line.picked_qty + quantity), units=units)
+        return replace(self, current=self.following, following=None, lines_closed=self.lines_closed + 1, units=units)
 
 
 @dataclass(frozen=True)
@@ -149,16 +157,25 @@ def open_unassigned(session: Session, warehouse_id: int) -> int:
     ) or 0
 
 
-def load_list(session: Session, list_id: int, warehouse_id: int) -> ListView | None:
-    row = session.execute(
-        select(PickList.id, PickList.code, PickList.version, PickList.status, PickList.warehouse_id,
-               PickList.assigned_to_id)
-        .where(PickList.id == list_id, PickList.warehouse_id == warehouse_id)
-    ).one_or_none()
+def load_list(session: Session, list_id: int, warehouse_id: int, *, with_orders: bool = False) -> ListView | None:
+    """The list's state, its current line (with the product's barcodes) and first unbound order: one statement."""
+    row = session.execute(_state_statement(session.get_bind().dialect.name),
+                          {"p_list": list_id, "p_warehouse": warehouse_id}).one_or_none()
     if row is None:
         return None
+    view = ListView(
+        row.id, row.code, row.version, PickListStatus(row.status), row.warehouse_id, row.assigned_to_id,
+        _line_of(row.current_line), _slot_of(row.unbound), _line_of(row.following_line), int(row.line_count or 0), int(row.lines_closed or 0),
+        (int(row.units_done or 0), int(row.units_total or 0)),
+    )
+    if with_orders or view.unbound is not None or view.current is None:
+        view = replace(view, orders=order_slots(session, list_id))
+    return view
+
+
+def order_slots(session: Session, list_id: int) -> tuple[OrderSlot, ...]:
     tote = Location.__table__.alias("tote")
-    slots = tuple(
+    return tuple(
         OrderSlot(r.position, r.order_id, r.code, r.ship_to_name, r.gift, r.tote_id, r.tote_code)
         for r in session.execute(
             select(PickListOrder.position, PickListOrder.order_id, Order.code, Order.ship_to_name, Order.gift,
@@ -168,29 +185,105 @@ def load_list(session: Session, list_id: int, warehouse_id: int) -> ListView | N
             .where(PickListOrder.pick_list_id == list_id).order_by(PickListOrder.position)
         )
     )
-    by_order = {slot.order_id: slot for slot in slots}
-    barcode = (select(ProductBarcode.code).where(ProductBarcode.product_id == PickLine.product_id)
-               .order_by(ProductBarcode.pack_qty, ProductBarcode.id).limit(1).scalar_subquery())
-    lines = tuple(
-        LineView(r.id, r.order_id, r.order_line_id, by_order[r.order_id].position, by_order[r.order_id].order_code,
-                 by_order[r.order_id].tote_id, by_order[r.order_id].tote_code, r.product_id, r.sku, r.name, r.barcode,
-                 str(r.tracking), r.location_id, r.location_code, r.lot_id, r.lot_number, r.expiry, r.reservation_id,
-                 r.quantity, r.picked_qty, r.status)
-        for r in session.execute(
-            select(PickLine.id, PickLine.order_id, PickLine.order_line_id, PickLine.product_id, Product.sku,
-                   Product.name, barcode.label("barcode"), Product.tracking, PickLine.location_id,
-                   Location.code.label("location_code"), PickLine.lot_id, Lot.number.label("lot_number"), Lot.expiry,
-                   PickLine.reservation_id, PickLine.quantity, PickLine.picked_qty, PickLine.status)
-            .join(Product, Product.id == PickLine.product_id)
-            .join(Location, Location.id == PickLine.location_id)
-            .outerjoin(Lot, Lot.id == PickLine.lot_id)
-            .join(PickListOrder, (PickListOrder.pick_list_id == PickLine.pick_list_id)
-                  & (PickListOrder.order_id == PickLine.order_id))
-            .where(PickLine.pick_list_id == list_id)
-            .order_by(PickLine.walk, PickListOrder.position, PickLine.id)
-        )
+
+
+def lines_of(session: Session, list_id: int) -> list[PickLine]:
+    return list(session.scalars(select(PickLine).where(PickLine.pick_list_id == list_id)
+                                .order_by(PickLine.walk, PickLine.id)))
+
+
+LINE_KEYS = ("id", "order_id", "order_line_id", "position", "order_code", "tote_id", "tote_code", "product_id",
+             "sku", "name", "barcodes", "tracking", "location_id", "location_code", "lot_id", "lot_number",
+             "expiry", "reservation_id", "quantity", "picked_qty")
+SLOT_KEYS = ("position", "order_id", "order_code", "ship_to_name", "gift", "tote_id", "tote_code")
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _line_of(value) -> LineView | None:
+    data = _json(value)
+    if not data:
+        return None
+    barcodes = tuple((code, int(pack)) for code, pack in (_json(data["barcodes"]) or ()))
+    units = [code for code, pack in barcodes if pack == 1] or [code for code, _p in barcodes]
+    expiry = date.fromisoformat(str(data["expiry"])[:10]) if data["expiry"] else None
+    return LineView(
+        data["id"], data["order_id"], data["order_line_id"], data["position"], data["order_code"], data["tote_id"],
+        data["tote_code"], data["product_id"], data["sku"], data["name"], units[0] if units else None,
+        str(data["tracking"]), data["location_id"], data["location_code"], data["lot_id"], data["lot_number"], expiry,
+        data["reservation_id"], data["quantity"], data["picked_qty"], PickLineStatus.OPEN, barcodes,
     )
-    return ListView(row.id, row.code, row.version, row.status, row.warehouse_id, row.assigned_to_id, slots, lines)
+
+
+def _slot_of(value) -> OrderSlot | None:
+    data = _json(value)
+    if not data:
+        return None
+    return OrderSlot(data["position"], data["order_id"], data["order_code"], data["ship_to_name"],
+                     bool(data["gift"]), data["tote_id"], data["tote_code"])
+
+
+def _object(dialect: str, pairs):
+    args = [part for key, column in pairs for part in (literal(key), column)]
+    return func.json_build_object(*args) if dialect == "postgresql" else func.json_object(*args)
+
+
+@lru_cache(maxsize=None)
+def _state_statement(dialect: str):
+    pl = PickList.__table__
+    line, plo, order = PickLine.__table__, PickListOrder.__table__, Order.__table__
+    tote, shelf = Location.__table__.alias("tote"), Location.__table__.alias("shelf")
+    barcode = ProductBarcode.__table__
+    pair = func.json_build_array(barcode.c.code, barcode.c.pack_qty) if dialect == "postgresql" \
+        else func.json_array(barcode.c.code, barcode.c.pack_qty)
+    agg = func.json_agg(pair) if dialect == "postgresql" else func.json_group_array(pair)
+    barcodes = select(agg).where(barcode.c.product_id == line.c.product_id).scalar_subquery()
+    def open_line(offset: int):
+        return (
+        select(_object(dialect, [
+            ("id", line.c.id), ("order_id", line.c.order_id), ("order_line_id", line.c.order_line_id),
+            ("position", plo.c.position), ("order_code", order.c.code), ("tote_id", plo.c.tote_id),
+            ("tote_code", tote.c.code), ("product_id", line.c.product_id), ("sku", Product.sku),
+            ("name", Product.name), ("barcodes", barcodes), ("tracking", Product.tracking),
+            ("location_id", line.c.location_id), ("location_code", shelf.c.code), ("lot_id", line.c.lot_id),
+            ("lot_number", Lot.number), ("expiry", Lot.expiry), ("reservation_id", line.c.reservation_id),
+            ("quantity", line.c.quantity), ("picked_qty", line.c.picked_qty),
+        ]))
+        .select_from(
+            line.join(Product.__table__, Product.id == line.c.product_id)
+            .join(shelf, shelf.c.id == line.c.location_id)
+            .outerjoin(Lot.__table__, Lot.id == line.c.lot_id)
+            .join(plo, (plo.c.pick_list_id == line.c.pick_list_id) & (plo.c.order_id == line.c.order_id))
+            .join(order, order.c.id == line.c.order_id)
+            .outerjoin(tote, tote.c.id == plo.c.tote_id)
+        )
+        .where(line.c.pick_list_id == pl.c.id, line.c.status == PickLineStatus.OPEN.value)
+        .order_by(line.c.walk, plo.c.position, line.c.id).limit(1).offset(offset)
+        .scalar_subquery()
+        )
+    unbound = (
+        select(_object(dialect, [
+            ("position", plo.c.position), ("order_id", plo.c.order_id), ("order_code", order.c.code),
+            ("ship_to_name", order.c.ship_to_name), ("gift", order.c.gift), ("tote_id", plo.c.tote_id),
+            ("tote_code", literal(None, String)),
+        ]))
+        .select_from(plo.join(order, order.c.id == plo.c.order_id))
+        .where(plo.c.pick_list_id == pl.c.id, plo.c.tote_id.is_(None))
+        .order_by(plo.c.position).limit(1).scalar_subquery()
+    )
+    counted = line.alias("counted")
+    figures = lambda column: select(column).where(counted.c.pick_list_id == pl.c.id).scalar_subquery()  # noqa: E731
+    return (
+        select(pl.c.id, pl.c.code, pl.c.version, pl.c.status, pl.c.warehouse_id, pl.c.assigned_to_id,
+               open_line(0).label("current_line"), open_line(1).label("following_line"), unbound.label("unbound"),
+               figures(func.count()).label("line_count"),
+               figures(func.sum(case((counted.c.status != PickLineStatus.OPEN.value, 1), else_=0))).label("lines_closed"),
+               figures(func.sum(counted.c.picked_qty)).label("units_done"),
+               figures(func.sum(counted.c.quantity)).label("units_total"))
+        .where(pl.c.id == bindparam("p_list"), pl.c.warehouse_id == bindparam("p_warehouse"))
+    )
 
 
 # --- the picker takes the list --------------------------------------------------------------
@@ -268,8 +361,8 @@ def pick(session: Session, view: ListView, line: LineView, quantity: int, *, use
     if done:
         values.update(status=PickLineStatus.DONE, done_by_id=user_id, done_at=utcnow())
     session.execute(update(PickLine).where(PickLine.id == line.id).values(**values))
-    if done:
-        _line_finished(session, view, line)
+    if done and view.following is None:
+        _finish_if_done(session, view.id)
     return Picked(line, quantity, done)
 
 
@@ -318,8 +411,9 @@ def swap_lot(session: Session, view: ListView, line: LineView, lot_id: int, lot_
         session.execute(update(PickLine).where(PickLine.id == line.id).values(lot_id=lot_id, reservation_id=new_reservation))
         line_id = line.id
     _bump(session, view.id)
-    fresh = load_list(session, view.id, view.warehouse_id)
-    return next(candidate for candidate in fresh.lines if candidate.id == line_id)
+    return replace(line, id=line_id, lot_id=lot_id, lot_number=lot_number, expiry=lot.expiry,
+                   reservation_id=new_reservation, quantity=rest if line.picked_qty else line.quantity,
+                   picked_qty=0 if line.picked_qty else line.picked_qty)
 
 
 def short_pick(session: Session, view: ListView, line: LineView, *, user_id: int, key: str,
@@ -373,12 +467,6 @@ def _reallocate(session: Session, view: ListView, line: LineView, *, key: str, u
     return sum(r.quantity for r in reserved)
 
 
-def _line_finished(session: Session, view: ListView, line: LineView) -> None:
-    orders.refresh_figures(session, [session.get(OrderLine, line.order_line_id)])
-    _bump(session, view.id)
-    _finish_if_done(session, view.id)
-
-
 def _finish_if_done(session: Session, list_id: int) -> None:
     open_lines = session.scalar(select(func.count()).select_from(PickLine).where(
         PickLine.pick_list_id == list_id, PickLine.status == PickLineStatus.OPEN))
@@ -387,7 +475,8 @@ def _finish_if_done(session: Session, list_id: int) -> None:
     session.execute(update(PickList).where(PickList.id == list_id)
                     .values(status=PickListStatus.DONE, done_at=utcnow()))
     order_ids = list(session.scalars(select(PickListOrder.order_id).where(PickListOrder.pick_list_id == list_id)))
-    for order in session.scalars(select(Order).where(Order.id.in_(order_ids))):
+    for order in session.scalars(select(Order).where(Order.id.in_(order_ids))
+                                 .execution_options(populate_existing=True)).all():
         lines = list(order.lines)
         orders.refresh_figures(session, lines)
         if all(line.picked_qty == line.quantity for line in lines):

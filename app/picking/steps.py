@@ -13,6 +13,8 @@ A line on the same shelf as the one just finished starts at `item`: a shelf is s
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.barcodes import resolve
 from app.barcodes.results import DocumentKind, DocumentRef, Gs1Hit, LocationHit, ProductHit, Unresolved
 from app.extensions import db
@@ -21,6 +23,7 @@ from app.floor.refusals import NotHere, UnreadableScan
 from app.floor.step import Answer, Scan, ScanRefused
 from app.picking import errors, service
 from app.picking.service import LineView, ListView
+from app.stock.models import Tracking
 
 STEP = "picking/_step.html"
 
@@ -68,6 +71,8 @@ def _tote_scanned(scan: Scan, view: ListView) -> Answer:
 
 
 def _shelf_scanned(scan: Scan, view: ListView, line: LineView) -> Answer:
+    if _is_label_of(scan.code, line.location_code):  # the expected shelf: nothing to look up
+        return Answer.ok(STEP, **_context(view, stage="item", at=line.location_id))
     hit = resolve(scan.code, scan.warehouse, db.session)
     if isinstance(hit, LocationHit):
         if hit.location_id != line.location_id:
@@ -83,7 +88,7 @@ def _shelf_scanned(scan: Scan, view: ListView, line: LineView) -> Answer:
 def _item_scanned(scan: Scan, view: ListView, line: LineView) -> Answer:
     if scan.field("stage") == "lot" and scan.said_yes():
         return _pick(scan, view, line, scan.number("units") or 1)
-    hit = resolve(scan.code, scan.warehouse, db.session)
+    hit = _expected_product(scan.code, line) or resolve(scan.code, scan.warehouse, db.session)
     if isinstance(hit, LocationHit) and hit.location_id == line.location_id:
         return Answer.ok(STEP, **_context(view, stage="item", at=line.location_id))
     product = hit.product if isinstance(hit, Gs1Hit) else hit
@@ -109,9 +114,23 @@ def _item_scanned(scan: Scan, view: ListView, line: LineView) -> Answer:
             raise errors.TooMany(units, line.remaining)
         line = service.swap_lot(db.session, view, line, hit.known_lot.lot_id, lot, user_id=scan.user_id,
                                 key=scan.scan_id)
-        view = _reload(view)
+        view = replace(view, version=view.version + 1, current=line)
         return _pick(scan, view, line, units, swapped=True)
     return _pick(scan, view, line, units)
+
+
+def _is_label_of(code: str, location_code: str) -> bool:
+    cleaned = code.strip().upper()
+    return cleaned in (location_code, f"ZL-{location_code}")
+
+
+def _expected_product(code: str, line: LineView) -> ProductHit | None:
+    """The line's own product when the scan is one of its barcodes as registered (most scans): no lookup."""
+    cleaned = code.strip()
+    for barcode, pack_qty in line.barcodes:
+        if cleaned == barcode:
+            return ProductHit(line.product_id, line.sku, line.name, pack_qty, Tracking(line.tracking), None, barcode)
+    return None
 
 
 def _gs1_count(hit) -> int | None:
@@ -120,7 +139,9 @@ def _gs1_count(hit) -> int | None:
 
 def _pick(scan: Scan, view: ListView, line: LineView, units: int, swapped: bool = False) -> Answer:
     picked = service.pick(db.session, view, line, units, user_id=scan.user_id, key=scan.scan_id)
-    fresh = _reload(view)
+    fresh = view.after_pick(line, units)
+    if fresh.current is None:
+        fresh = _reload(view)
     stage, at = _next_stage(fresh, line)
     return Answer.ok(STEP, **_context(fresh, stage=stage, at=at, picked=picked, swapped=swapped,
                                       shown_line=None if picked.line_done else line.id))

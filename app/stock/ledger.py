@@ -225,7 +225,7 @@ def post(
     quant_ids = _apply_quant_changes(conn, plan, locations, products, lots, now)
     move_ids = _insert_moves(conn, ops, plan, posting_id, key, user_id, now)
     reservation_ids = _write_reservations(conn, ops, plan, quant_ids, posting_id, key, user_id, now)
-    _append_events(conn, plan, products, posting_id, today, now)
+    _append_events(conn, plan, locations, posting_id, today, now)
     return Posted(posting_id, move_ids, reservation_ids, tuple(plan.move_lots))
 
 
@@ -622,13 +622,28 @@ def _write_reservations(conn, ops, plan: _Plan, quant_ids, posting_id, key, user
     return tuple(conn.execute(stmt, rows).scalars().all())
 
 
-def _append_events(conn, plan: _Plan, products, posting_id, today, now) -> None:
-    """One event per product whose availability may have changed, and one per kit made of it."""
+def _append_events(conn, plan: _Plan, locations, posting_id, today, now) -> None:
+    """One event per product whose availability may have changed, and one per kit made of it.
+
+    A change that moves on-hand and reserved of a sellable quant by the same amount (a pick of
+    reserved stock) leaves on-hand − reserved, and so availability, as it was: no event.
+    """
+    moved = _availability_moved(plan, locations)
     for (warehouse_id, product_id), cause in sorted(plan.availability.items()):
+        if (warehouse_id, product_id) not in moved:
+            continue
         conn.execute(_sql(conn).event, {
             "p_product_id": product_id, "p_warehouse_id": warehouse_id, "p_today": today,
             "p_cause": cause, "p_posting_id": posting_id, "p_now": now,
         })
+
+
+def _availability_moved(plan: _Plan, locations) -> set[tuple[int, int]]:
+    return {
+        (locations[change.location_id].warehouse_id, change.product_id)
+        for change in plan.changes.values()
+        if locations[change.location_id].sellable and change.on_hand != change.reserved
+    }
 
 
 def _sql(conn: Connection):
