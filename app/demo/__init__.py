@@ -5,8 +5,9 @@ with their shelves in walking order, a Japanese EC catalogue of about 500 SKUs w
 codes (catalog.py), lots that are expired, inside the minimum shelf life or fresh, where each
 lot is stored, and the demo users. `load_demo()` (load.py) writes that plan into an empty
 database in one unit of work; all stock arrives as receipts posted with `ledger.post`, so
-`verify(session)` is clean right after, and a few receipts are left open to try receiving
-(receipts.py). The same seed and date give the same demo, so `demo_logins()` (users.py)
+`verify(session)` is clean right after, a few receipts are left open to try receiving
+(receipts.py), and open orders from several channels wait to be allocated and picked, two of
+them already on a pick list for the demo picker (orders.py). The same seed and date give the same demo, so `demo_logins()` (users.py)
 can tell the demo users' secrets again, checked against the database.
 """
 from app.demo.load import DatabaseNotEmpty, database_is_empty, load_demo

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app.demo.orders import DemoOrders
 from app.demo.receipts import DemoReceipt
 
 
@@ -55,6 +56,7 @@ class DemoSummary:
     counts: DemoCounts
     users: tuple[DemoUser, ...]
     receipts: tuple[DemoReceipt, ...] = ()
+    orders: DemoOrders = DemoOrders()
 
     def lines(self) -> list[str]:
         """The summary as plain text lines, ready to print."""
@@ -76,7 +78,24 @@ class DemoSummary:
             for r in self.receipts:
                 out.append(f"  {r.warehouse} {r.code} {r.supplier}: {r.lines} lines, {r.units} units")
                 out.extend(f"      GS1 label {label}" for label in r.labels)
+        out.extend(self._order_lines())
         return out
+
+    def _order_lines(self) -> list[str]:
+        if not self.orders.orders:
+            return []
+        out = ["Open orders (受注) to allocate and pick; `flask --app app orders allocate` reserves the new ones:"]
+        for o in self.orders.orders:
+            out.append(f"  {o.code} {o.channel}: {_count(o.lines, 'line')}, {_count(o.units, 'unit')}"
+                       + (f" ({o.note})" if o.note else ""))
+        if self.orders.pick_list:
+            who = self.orders.picker or "anyone"
+            out.append(f"Pick list {self.orders.pick_list} waits for {who}: log in as {who} and tap 次のピッキング.")
+        return out
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def user_line(user: DemoUser) -> str:

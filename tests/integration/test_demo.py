@@ -222,3 +222,55 @@ def test_the_demo_has_open_receipts_with_jan_case_and_gs1_lot_lines_to_try(sessi
     label = summary.receipts[0].labels[0]
     hit = resolve(label, warehouse, session)
     assert isinstance(hit, Gs1Hit) and hit.product is not None and hit.lot and hit.expiry
+
+
+def test_the_demo_has_open_orders_from_several_channels_and_a_pick_list_for_the_demo_picker(session):
+    from app.auth.models import User
+    from app.orders.models import Order, OrderStatus, SalesChannel
+    from app.orders.picklists import PickList, PickListOrder, PickListStatus
+    from app.orders.service import allocate_backorders
+    from app.orders.waves import take_next
+
+    summary = load_demo(session, today=TODAY)
+
+    assert verify(session) == []
+    orders = session.scalars(select(Order).order_by(Order.id)).all()
+    assert [o.code for o in orders] == [o.code for o in summary.orders.orders] and len(orders) >= 7
+    assert {o.channel.code for o in orders} == {"rakuten", "amazon", "yahoo", "own"}
+    assert all(o.warehouse_id == main_warehouse(session).id and o.ship_by >= TODAY for o in orders)
+    assert session.scalar(select(SalesChannel).where(SalesChannel.code == "rakuten")).accept_within == (1, 3)
+    lines = [line for o in orders for line in o.lines]
+    assert any(line.product.is_kit for line in lines)
+    cases = {b.product_id: b.pack_qty for b in session.scalars(select(ProductBarcode).where(ProductBarcode.pack_qty > 1))}
+    assert any(line.product_id in cases and line.quantity == cases[line.product_id] for line in lines)
+    with_life = {line.product_id for line in lines if line.product.shelf_life_days}
+    assert len(with_life) == 2 and all(line.product.tracking is Tracking.LOT_EXPIRY for line in lines
+                                       if line.product_id in with_life)
+
+    picker = session.scalar(select(User).where(User.login == "picker1"))
+    [pick_list] = session.scalars(select(PickList)).all()
+    assert (pick_list.assigned_to_id, pick_list.status) == (picker.id, PickListStatus.OPEN)
+    assert summary.orders.pick_list == pick_list.code and summary.orders.picker == "picker1"
+    on_list = set(session.scalars(select(PickListOrder.order_id)))
+    assert len(on_list) == 2
+    assert {o.id: o.status for o in orders} == {
+        o.id: OrderStatus.PICKING if o.id in on_list else OrderStatus.NEW for o in orders}
+    assert all(line.backordered == 0 for o in orders if o.id in on_list for line in o.lines)
+    assert any(line.startswith(f"Pick list {pick_list.code} waits for picker1") for line in summary.lines())
+
+    results = allocate_backorders(session, user_id=None, today=TODAY)
+
+    assert {r.order_id for r in results} == {o.id for o in orders if o.id not in on_list}
+    assert verify(session) == []
+    session.expire_all()
+    orders = session.scalars(select(Order).order_by(Order.id)).all()
+    assert all(o.status is (OrderStatus.PICKING if o.id in on_list else OrderStatus.ALLOCATED) for o in orders)
+    [rakuten] = [o for o in orders if o.channel.code == "rakuten"]
+    far, near = rakuten.lines
+    assert (far.allocated_qty, far.backordered) == (far.quantity, 0)
+    assert (near.allocated_qty, near.backordered) == (0, near.quantity)
+    [same_food] = [o for o in orders if o.id not in on_list and o.channel.code == "amazon"]
+    assert same_food.lines[0].product_id == near.product_id and same_food.lines[0].backordered == 0
+    short = [o for o in orders if o.backordered and o.channel.code != "rakuten"]
+    assert len(short) == 1 and short[0].lines[0].allocated_qty > 0 and short[0].backordered == 3
+    assert take_next(session, main_warehouse(session).id, picker.id).id == pick_list.id
