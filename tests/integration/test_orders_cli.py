@@ -1,6 +1,8 @@
 """`flask --app app orders allocate`: reserves what open orders lack, says where and what stays short."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from app.orders import service
@@ -9,7 +11,6 @@ from app.stock.ledger import LotSpec
 from app.stock.models import Tracking
 from app.stock.verify import verify
 from app.timeutil import local_today
-from datetime import timedelta
 from tests import factories as f
 
 
@@ -61,3 +62,15 @@ def test_orders_allocate_refuses_an_unknown_warehouse(app, session):
     f.warehouse(session, code="TKY")
     result = app.test_cli_runner().invoke(args=["orders", "allocate", "--warehouse", "NOPE"])
     assert result.exit_code != 0 and "no warehouse NOPE" in result.output
+
+
+def test_orders_allocate_on_a_fresh_demo_reserves_the_waiting_orders(app, session):
+    assert run(app, "demo", "load").exit_code == 0
+    result = run(app, "orders", "allocate")
+    assert result.exit_code == 0, result.output
+    last = result.output.splitlines()[-1]
+    assert last.startswith("orders allocate: 5 order(s) lacking stock looked at") and "still backordered" in last
+    assert run(app, "stock", "verify").exit_code == 0
+    session.expire_all()
+    statuses = [o.status for o in session.scalars(select(Order))]
+    assert statuses.count(OrderStatus.NEW) == 0 and statuses.count(OrderStatus.PICKING) == 2
