@@ -14,7 +14,7 @@ from app.orders.models import Order, OrderStatus
 from app.orders.picklists import PickLine
 from app.orders.waves import build_wave
 from app.stock.ledger import LotSpec
-from app.stock.models import CountTask, Lot, Discrepancy, Quant, StockMove, Tracking
+from app.stock.models import CountTask, Lot, ProductBarcode, Discrepancy, Quant, StockMove, Tracking
 from app.stock.verify import verify
 from app.timeutil import local_today
 from tests import factories as f
@@ -199,3 +199,80 @@ def test_another_pickers_list_is_refused(client, world, session):
         headers={"HX-Request": "true", "X-CSRFToken": token})
     assert response.status_code == 422
     assert other.id
+
+
+def test_a_stale_page_is_refused_with_the_list_as_it_is_now(client, world, session):
+    bind_totes(client, world)
+    old_version = dict(_hidden(world["step"]))["version"]
+    scan(client, world, "A-01-01-1")
+    scan(client, world, "4901234567894", qty="2")  # the first line is done meanwhile
+    session.rollback()
+    from app.orders.picklists import PickList
+    from sqlalchemy import update
+    from app.database import write_transaction
+    with write_transaction(session):  # a supervisor changed the list meanwhile
+        session.execute(update(PickList).where(PickList.id == world["wave"].id).values(version=PickList.version + 1))
+    before = moves(session)
+    stale = scan(client, world, "4901234567894", version=old_version)
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 422 and 'id="step"' in html and 'data-result="error"' in html
+    assert moves(session) == before
+
+
+def test_an_expired_lot_may_not_ship(client, world, session):
+    expired_day = local_today() - timedelta(days=2)
+    milk_shelf = session.scalar(select(PickLine.location_id).where(PickLine.product_id == world["milk"].id))
+    from app.stock.models import Location
+    f.receive(session, world["milk"], session.get(Location, milk_shelf), 2, LotSpec("L-OLD", expired_day))
+    bind_totes(client, world)
+    scan(client, world, "A-01-01-1")
+    scan(client, world, "4901234567894", qty="2")
+    scan(client, world, "4901234567894")
+    scan(client, world, "A-01-02-1")
+    before = moves(session)
+    refused = scan(client, world, "]C10104912345678904" + f"17{expired_day:%y%m%d}" + "10L-OLD")
+    assert refused.status_code == 422 and "L-OLD" in refused.get_data(as_text=True)
+    assert moves(session) == before
+
+
+def test_a_case_gtin_counts_its_pack_and_more_than_the_line_is_refused(client, world, session):
+    bind_totes(client, world)
+    scan(client, world, "A-01-01-1")
+    refused = scan(client, world, "14901234567891")  # a case of 24 for a line of 2
+    assert refused.status_code == 422 and "24" in refused.get_data(as_text=True)
+    session.rollback()
+    assert session.scalar(select(func.sum(PickLine.picked_qty))) == 0
+
+
+def test_a_kit_is_picked_as_its_components(client, session):
+    wh = f.warehouse(session, code="KIT")
+    picker = f.user(session, Role.PICKER, login="kitpicker", warehouses=[wh], all_warehouses=False)
+    cup = f.product(session, sku="CUP", barcode=f.ean13("490000000001"))
+    tea = f.product(session, sku="TEA-BAG", barcode=f.ean13("490000000002"))
+    gift = f.product(session, sku="GIFT-SET", is_kit=True)
+    from app.stock.models import KitComponent
+    from app.database import write_transaction
+    with write_transaction(session):
+        session.add_all([KitComponent(kit_id=gift.id, component_id=cup.id, quantity=1),
+                         KitComponent(kit_id=gift.id, component_id=tea.id, quantity=2)])
+    f.receive(session, cup, f.location(session, wh, code="A-01-01-1", pick_sequence=1), 5)
+    f.receive(session, tea, f.location(session, wh, code="A-01-02-1", pick_sequence=2), 5)
+    order = orders.create_order(session, wh.id, orders.DraftOrder("own", "K-1", "鈴木", [
+        orders.DraftLine(gift.id, 2)]), user_id=None)
+    orders.allocate_order(session, order.id, user_id=None)
+    pick_list = build_wave(session, wh.id, [order.id], assigned_to_id=picker.id, user_id=None)
+    log_in(client, "kitpicker")
+    world = {"wave": pick_list, "token": csrf_token(client, f"/picking/{pick_list.id}")}
+    scan(client, world, "ZT-0007")
+    scan(client, world, "A-01-01-1")
+    scan(client, world, session.scalar(select(ProductBarcode.code).where(ProductBarcode.product_id == cup.id)),
+         qty="2")
+    scan(client, world, "A-01-02-1")
+    html = scan(client, world, session.scalar(select(ProductBarcode.code).where(ProductBarcode.product_id == tea.id)),
+                qty="4").get_data(as_text=True)
+    assert 'data-stage="done"' in html
+    session.rollback()
+    session.expire_all()
+    done = session.get(Order, order.id)
+    assert done.status is OrderStatus.PICKED and done.lines[0].picked_qty == 2
+    assert verify(session) == []
