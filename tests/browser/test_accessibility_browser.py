@@ -98,6 +98,7 @@ LAYOUT = """() => {
 class World:
     receipt_id: int
     other_receipt_id: int
+    order_id: int = 0
 
 
 def build_world(session) -> World:
@@ -110,7 +111,18 @@ def build_world(session) -> World:
     f.receive(session, tea, shelf, 40)
     f.receive(session, snack, standard_location(session, wh.id, LocationKind.DOCK), 6)
     other = delivery_for_office(session, wh)
-    return World(receipt.id, other)
+    return World(receipt.id, other, an_allocated_order(session, wh, tea))
+
+
+def an_allocated_order(session, wh, tea) -> int:
+    """A Rakuten order (the longest codes), allocated: its detail shows the reserved shelf and the override form."""
+    from app.orders import service
+
+    draft = service.DraftOrder("rakuten", "788860-20261201-0000000196", "山田 花子", [service.DraftLine(tea.id, 50)],
+                               ship_by=local_today(), priority=1, gift=True, note="置き配希望")
+    order = service.create_order(session, wh.id, draft, user_id=None)
+    service.allocate_order(session, order.id, user_id=None)
+    return order.id
 
 
 def delivery_for_office(session, wh) -> int:
@@ -248,6 +260,30 @@ def receipts_import_refused(phone, world):
     return page
 
 
+def orders_detail(phone, world):
+    return _go(phone, "super1", f"/orders/{world.order_id}")
+
+
+def orders_new_refused(phone, world):
+    page = _go(phone, "super1", "/orders/new")
+    with page.expect_navigation():
+        page.tap("#create-order")
+    expect(page.locator("#form-errors")).to_be_visible()
+    return page
+
+
+def orders_import_refused(phone, world):
+    page = _go(phone, "super1", "/orders/import")
+    page.set_input_files("#file", files=[{
+        "name": "bad.csv", "mimeType": "text/csv",
+        "buffer": "チャネル,注文番号,届け先,商品コード,数量\r\n楽天,R-1,山田,NOPE-WITH-A-VERY-LONG-CODE-0001,1\r\n".encode("cp932"),
+    }])
+    with page.expect_navigation():
+        page.tap("#import-submit")
+    expect(page.locator("#import-errors")).to_be_visible()
+    return page
+
+
 def path(login: str, where: str) -> Callable:
     return lambda phone, world: _go(phone, login, where)
 
@@ -290,6 +326,13 @@ SCREENS = [
     Screen("receipts-detail", "office", receipts_detail),
     Screen("receipts-import", "office", path("super1", "/receipts/import")),
     Screen("receipts-import-refused", "office", receipts_import_refused),
+    Screen("orders-list", "office", path("super1", "/orders")),
+    Screen("orders-new", "office", path("super1", "/orders/new")),
+    Screen("orders-new-refused", "office", orders_new_refused),
+    Screen("orders-detail", "office", orders_detail),
+    Screen("orders-import", "office", path("super1", "/orders/import")),
+    Screen("orders-import-refused", "office", orders_import_refused),
+    Screen("orders-waves", "office", path("super1", "/orders/waves")),
     Screen("products-list", "office", path("super1", "/admin/products")),
     Screen("products-import", "office", path("super1", "/admin/products/import")),
     Screen("locations-list", "office", path("super1", "/admin/locations")),
