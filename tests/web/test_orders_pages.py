@@ -62,7 +62,8 @@ def text(response) -> str:
 
 
 def orders(session) -> list[Order]:
-    session.expire_all()
+    session.rollback()  # a fresh read: on SQLite (WAL) an open read transaction keeps seeing its first snapshot
+    session.expire_all()  # and objects loaded outside a transaction are not expired by the rollback
     return list(session.scalars(select(Order).order_by(Order.id)))
 
 
