@@ -9,9 +9,11 @@ import re
 import unicodedata
 from datetime import date
 
-from app.floor.refusals import BadExpiry, BadQuantity
+from app.floor.refusals import BadExpiry, BadLot, BadQuantity
 
 MAX_QUANTITY = 99_999
+MAX_LOT = 40  # Lot.number
+MAX_LOCATION_CODE = 40  # Location.code
 
 _SEPARATED = re.compile(r"^(\d{4})[/.\-年](\d{1,2})[/.\-月](\d{1,2})日?$")
 _COMPACT8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -46,14 +48,36 @@ def _date(year: int, month: int, day: int, allow_day_zero: bool) -> date | None:
 def quantity(text: str | None, *, high: int = MAX_QUANTITY) -> int | None:
     """A typed quantity: empty means "not given"; otherwise a whole number from 1 to `high`.
 
-    Full-width digits from a phone keyboard are accepted.
+    Full-width digits from a phone keyboard are accepted; other digits (², ٣) are not, and a
+    number too long to be a quantity is refused before it is read.
     """
-    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    cleaned = (text or "").translate(_FULL_WIDTH_DIGITS).strip()
     if not cleaned:
         return None
-    if not (cleaned.isascii() and cleaned.isdigit()) or not 1 <= int(cleaned) <= high:
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned.lstrip("0")) > len(str(high)) \
+            or not 1 <= int(cleaned) <= high:
         raise BadQuantity(cleaned[:10])
     return int(cleaned)
+
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def lot_number(text: str | None) -> str | None:
+    """A lot or serial number as received: None when empty; at most MAX_LOT printable characters, no spaces."""
+    if not text:
+        return None
+    if len(text) > MAX_LOT or any(char.isspace() or not char.isprintable() for char in text):
+        raise BadLot(text[:20])
+    return text
+
+
+def location_code(text: str | None) -> str | None:
+    """A location code the page carried (a suggestion): None unless it could be one."""
+    text = (text or "").strip()
+    if not text or len(text) > MAX_LOCATION_CODE or not text.isprintable():
+        return None
+    return text
 
 
 def expiry(*typed: str | None) -> date | None:

@@ -71,6 +71,16 @@ class BadQuantity(FloorRefusal):
 
 
 @dataclass(eq=False)
+class BadLot(FloorRefusal):
+    typed: str
+    code = "bad_lot"
+
+    def message(self) -> str:
+        return _("Lot or serial %(typed)s cannot be used: at most 40 characters, no spaces. Scan the lot label or "
+                 "type the lot again.", typed=self.typed)
+
+
+@dataclass(eq=False)
 class BadExpiry(FloorRefusal):
     typed: str
     code = "bad_expiry"

@@ -46,6 +46,7 @@ from app.shell.web import error_page, is_htmx
 
 SCAN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_CODE_LENGTH = 500
+MAX_NUMBER_DIGITS = 9  # ids and counts are 32-bit integers
 NOT_A_FIELD = frozenset({"csrf_token", "scan_id", "code"})
 REFUSED = "floor/_refused.html"
 RETRY_HEADER = "X-Scan-Retry"
@@ -71,9 +72,10 @@ class Scan:
         return (self.fields.get(name) or "").strip()
 
     def number(self, name: str) -> int | None:
-        """A whole-number field the page itself wrote (an id, a count): None unless plain digits."""
+        """A whole-number field the page itself wrote (an id, a count): None unless plain digits
+        that fit the database's integers (an edited page may send anything)."""
         value = self.field(name)
-        return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= MAX_NUMBER_DIGITS else None
 
     def said_yes(self) -> bool:
         """The person tapped the confirming button of an "are you sure?" step."""
@@ -161,7 +163,7 @@ def answer_scan(step: str, handle: Step, *, page: str | None = None, **page_cont
 
 def _scan_id() -> str:
     scan_id = request.form.get("scan_id", "")
-    return scan_id if SCAN_ID.match(scan_id) else new_scan_id()  # no id from the page: nothing to deduplicate
+    return scan_id if SCAN_ID.fullmatch(scan_id) else new_scan_id()  # no id from the page: nothing to deduplicate
 
 
 def _scanned_code():

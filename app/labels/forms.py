@@ -126,7 +126,7 @@ def _whole_number(args: MultiDict, name: str, default: int | None, low: int, hig
     text = _cleaned(args.get(name, ""))
     if not text:
         return default
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > len(str(high)) or not low <= int(text) <= high:
         raise LabelRefused(message)
     return int(text)
 

@@ -207,7 +207,10 @@ def lay_out(labels: Sequence[Label], sheet: SheetFormat, start: int = 1) -> list
 
 def natural_key(code: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key that orders `A-01-03-2` before `A-01-03-10`."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", code) if part)
+    return tuple((0, int(part)) if part[0] in _ASCII_DIGITS else (1, part) for part in re.split(r"([0-9]+)", code) if part)
+
+
+_ASCII_DIGITS = frozenset("0123456789")
 
 
 # --- rules -------------------------------------------------------------------------------------

@@ -45,6 +45,8 @@ def whole_number(text: str, *, low: int = 0, high: int = 10_000_000) -> int:
         cleaned = whole_float.group(1)
     if not is_digits(cleaned):
         raise CellError(_l("%(value)s is not a whole number.", value=text))
+    if len(cleaned.lstrip("0")) > len(str(high)):
+        raise CellError(_l("%(value)s is not between %(low)s and %(high)s.", value=text[:20], low=low, high=high))
     value = int(cleaned)
     if not low <= value <= high:
         raise CellError(_l("%(value)s is not between %(low)s and %(high)s.", value=text, low=low, high=high))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from app.barcodes.checkdigit import is_digits
 from app.masterdata import cells
 from app.masterdata.codes import fits_pattern, location_code, zone_code
 from app.masterdata.csvfile import Column, ReadFile, Row, read_cells, read_table
@@ -156,7 +157,7 @@ def _fill_parts_from_code(values: dict[str, object], location_pattern: str) -> l
 
 
 def _same_part(given: str, part: str) -> bool:
-    return given == part or (given.isdigit() and part.isdigit() and int(given) == int(part))
+    return given == part or (is_digits(given) and is_digits(part) and given.lstrip("0") == part.lstrip("0"))
 
 
 def _repeated_codes(rows: list[Row]) -> list[RowError]:

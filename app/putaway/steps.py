@@ -93,12 +93,14 @@ def _shelf_scanned(scan: Scan, code: str, *, confirmed: bool) -> Answer:
     waiting = facts.goods.quantity if facts.goods else 0
     quantity = fields.quantity(scan.field("qty")) or waiting
     outcome = service.put_away(
-        db.session, scan.warehouse, facts, quantity, suggested=scan.field("suggested") or None, confirmed=confirmed,
+        db.session, scan.warehouse, facts, quantity, suggested=fields.location_code(scan.field("suggested")),
+        confirmed=confirmed,
         user_id=scan.user_id, key=scan.scan_id,
     )
     if isinstance(outcome, service.NeedsConfirmation):
         carry = {"stage": "place", "product_id": str(product_id), "lot_id": str(lot_id or ""),
-                 "suggested": scan.field("suggested"), "shelf": outcome.shelf.code, "qty": str(quantity)}
+                 "suggested": fields.location_code(scan.field("suggested")) or "", "shelf": outcome.shelf.code,
+                 "qty": str(quantity)}
         return Answer.confirm(STEP, **_context(scan.warehouse, items=(), stage="place", confirm=outcome, carry=carry))
     return Answer.ok(STEP, **_context(scan.warehouse, items=service.dock_after(facts, outcome), done=outcome))
 
@@ -107,4 +109,4 @@ def _explain_not_a_shelf(scan: Scan, code: str):
     hit = resolve(code, scan.warehouse, db.session)
     if isinstance(hit, Unresolved):
         raise UnreadableScan(hit)
-    raise ExpectedLocation(scan.field("suggested"), code.strip()[:40])
+    raise ExpectedLocation(fields.location_code(scan.field("suggested")) or "", code.strip()[:40])

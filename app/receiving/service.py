@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.barcodes.resolve import product_hit_of
 from app.barcodes.results import ProductHit
 from app.database import upsert_insert, write_transaction
+from app.floor import fields
 from app.floor.refusals import BadQuantity, LotExpired, NotAProduct, NotHere, ProductInactive
 from app.receipts.models import DamageReason, Receipt, ReceiptEntry, ReceiptLine, ReceiptStatus
 from app.receipts.plans import create_receipt
@@ -449,7 +450,7 @@ def _complete_lot_details(session, item: Item, goods: Goods, today: date) -> tup
     if item.tracking is Tracking.NONE:
         return Goods(goods.product_id, goods.units), ()
     if item.tracking is Tracking.SERIAL:
-        serial = (goods.serial or goods.lot or "").strip()
+        serial = fields.lot_number((goods.serial or goods.lot or "").strip()) or ""
         if not serial:
             return goods, ("serial",)
         if goods.units != 1:
@@ -457,7 +458,7 @@ def _complete_lot_details(session, item: Item, goods: Goods, today: date) -> tup
         if _lot_of(session, item.product_id, serial) is not None:
             raise errors.SerialAlreadyReceived(item.sku, serial)
         return Goods(goods.product_id, 1, serial, goods.expiry, serial), ()
-    lot_number = (goods.lot or "").strip()
+    lot_number = fields.lot_number((goods.lot or "").strip()) or ""
     known = _lot_of(session, item.product_id, lot_number) if lot_number and goods.expiry is None else None
     expiry = goods.expiry or (known.expiry if known else None)
     missing = tuple(

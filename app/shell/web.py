@@ -9,7 +9,9 @@ from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
+from app.extensions import db
 from app.i18n import format_day
 from app.shell.context import current_warehouse
 from app.stock.warehouses import place_name
@@ -48,6 +50,7 @@ ROLE_LABELS = {"picker": _l("Picker"), "receiver": _l("Receiver"), "supervisor":
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     app.add_template_global(asset_url, "asset")
     app.add_template_global(lambda role: ROLE_LABELS.get(str(role), str(role)), "role_label")
@@ -60,6 +63,16 @@ def init_app(app: Flask) -> None:
 
 def template_context() -> dict:
     return {"locale": str(get_locale() or "ja"), "current_warehouse": current_warehouse()}
+
+
+def refuse_nul_characters():
+    """NUL is never part of anything typed or scanned (PostgreSQL cannot even store it): refuse it
+    before any view reads the form, in the person's language, with nothing written."""
+    sent = (request.args, request.form) if request.method == "POST" else (request.args,)
+    if any("\x00" in key or "\x00" in value for values in sent for key, value in values.items(multi=True)):
+        return error_page(400, _("Unusable input"),
+                          _("What was sent contains a NUL character, which cannot be used. Scan or type it again."))
+    return None
 
 
 def add_security_headers(response):
@@ -114,6 +127,14 @@ def register_error_pages(app: Flask) -> None:
         return error_page(
             400, _("Page expired"), _("This page is out of date. Reload the page and scan again.")
         )
+
+    @app.errorhandler(DataError)
+    def not_storable(error):
+        """A value the database refuses (too long, out of range): nothing was recorded, say so."""
+        db.session.rollback()
+        current_app.logger.warning("value refused by the database on %s: %s", request.path, str(error).splitlines()[0])
+        return error_page(422, _("Not recorded"), _("Something typed or scanned is too long or not allowed here, so "
+                                                    "nothing was recorded. Check it and try again."))
 
     @app.errorhandler(500)
     def server_error(_e):
