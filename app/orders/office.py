@@ -327,6 +327,10 @@ def build_wave_due(session: Session, warehouse_id: int, *, ship_by_until: date |
                                assigned_to_id=picker_id, user_id=user_id)
 
 
+def picker_name(session: Session, user_id: int | None) -> str | None:
+    return _names(session, {user_id}).get(user_id) if user_id is not None else None
+
+
 def orders_on(session: Session, pick_list_id: int) -> list[str]:
     return list(session.scalars(
         select(Order.code).join(PickListOrder, PickListOrder.order_id == Order.id)
@@ -353,4 +357,4 @@ def line_in(session: Session, warehouse_id: int, order_id: int, line_id: int) ->
 
 __all__ = ["PAGE_SIZE", "STATUS_FILTERS", "OrderRow", "Holding", "LineView", "OrderView", "Picker", "PickListRow",
            "NotAPicker", "NoOrdersChosen", "active_channels", "list_orders", "status_filter", "order_view", "may_override", "pickers_of",
-           "open_pick_lists", "build_chosen_wave", "build_wave_due", "orders_on", "order_in", "line_in"]
+           "open_pick_lists", "build_chosen_wave", "build_wave_due", "picker_name", "orders_on", "order_in", "line_in"]

@@ -185,8 +185,7 @@ def waves():
 def build_wave():
     """A pick list from the orders ticked on the list; back to the list when it cannot be built."""
     warehouse = _warehouse()
-    pickers = office.pickers_of(db.session, warehouse.id)
-    picker_id, problem = forms.picker_choice(request.form.get("picker"), [p.id for p in pickers])
+    picker_id, problem = forms.picker_choice(request.form.get("picker"))
     back = _back_to(request.form.get("next"))
     if problem is not None:
         flash(problem, "error")
@@ -197,7 +196,7 @@ def build_wave():
     except FloorRefusal as refused:
         flash(refused.message(), "error")
         return redirect(back)
-    _flash_built(pick_list, pickers)
+    _flash_built(pick_list)
     return redirect(url_for("orders.waves"))
 
 
@@ -206,8 +205,7 @@ def build_wave():
 def build_wave_due():
     """A pick list of the allocated orders due by a date (and of one channel)."""
     warehouse = _warehouse()
-    pickers = office.pickers_of(db.session, warehouse.id)
-    picker_id, problem = forms.picker_choice(request.form.get("picker"), [p.id for p in pickers])
+    picker_id, problem = forms.picker_choice(request.form.get("picker"))
     until, channel, errors = forms.wave_by_date(request.form, [c.code for c in office.active_channels(db.session)])
     if problem is not None:
         errors["picker"] = problem
@@ -216,9 +214,11 @@ def build_wave_due():
     try:
         pick_list = office.build_wave_due(db.session, warehouse.id, ship_by_until=until, channel=channel,
                                           picker_id=picker_id, user_id=current_user.id)
+    except office.NotAPicker as refused:
+        return _waves_page(errors={"picker": refused.message()}, values=request.form), 422
     except FloorRefusal as refused:
         return _waves_page(errors={"form": refused.message()}, values=request.form), 422
-    _flash_built(pick_list, pickers)
+    _flash_built(pick_list)
     return redirect(url_for("orders.waves"))
 
 
@@ -257,12 +257,12 @@ def _waves_page(errors: dict | None = None, values=None):
                            errors=errors or {}, values=values)
 
 
-def _flash_built(pick_list, pickers) -> None:
+def _flash_built(pick_list) -> None:
     codes = ", ".join(office.orders_on(db.session, pick_list.id))
-    picker = next((p for p in pickers if p.id == pick_list.assigned_to_id), None)
+    picker = office.picker_name(db.session, pick_list.assigned_to_id)
     if picker is not None:
         flash(_("Pick list %(code)s built (%(orders)s) and given to %(picker)s.", code=pick_list.code, orders=codes,
-                picker=picker.name), "ok")
+                picker=picker), "ok")
     else:
         flash(_("Pick list %(code)s built (%(orders)s): the next picker to tap 次のピッキング takes it.",
                 code=pick_list.code, orders=codes), "ok")

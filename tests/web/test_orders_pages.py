@@ -435,6 +435,10 @@ def test_a_wave_of_the_orders_due_is_left_for_the_next_picker(office, session, w
     assert refused.status_code == 422
     assert "is not a date" in text_of(text(refused), "error-ship_by")
     assert text_of(text(refused), "error-channel") == "Choose one of the channels."
+    boss = f.user(session, Role.SUPERVISOR, login="boss3")
+    stranger = office.post("/orders/waves/due", data={"csrf_token": token, "ship_by": TODAY.isoformat(),
+                                                      "picker": str(boss.id)})
+    assert stranger.status_code == 422 and "Choose a picker of this warehouse" in text_of(text(stranger), "error-picker")
     response = office.post("/orders/waves/due", data={"csrf_token": token, "ship_by": TODAY.isoformat(),
                                                       "channel": "amazon", "picker": ""})
     assert response.status_code == 302

@@ -69,9 +69,9 @@ def test_an_override_reason_is_needed_and_kept_short():
 
 def test_ticked_orders_and_the_picker():
     assert chosen_orders(MultiDict([("order", "5"), ("order", "3"), ("order", "5"), ("order", "x")])) == (5, 3)
-    assert picker_choice("", [1, 2]) == (None, None)
-    assert picker_choice("2", [1, 2]) == (2, None)
-    assert picker_choice("9", [1, 2])[1] is not None and picker_choice("١", [1])[1] is not None
+    assert picker_choice("") == (None, None)
+    assert picker_choice("2") == (2, None)
+    assert picker_choice("x")[1] is not None and picker_choice("١")[1] is not None
 
 
 def test_a_wave_by_date_reads_the_date_and_a_known_channel():
