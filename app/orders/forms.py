@@ -25,6 +25,7 @@ FIRST_LINES = 3
 MORE_LINES = 3
 MAX_LINES = 100
 MAX_REASON = 200
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
 
 
 @dataclass
@@ -131,8 +132,8 @@ def override_reason(text: str | None) -> tuple[str | None, object | None]:
 
 def chosen_orders(form: MultiDict) -> tuple[int, ...]:
     """The order ids ticked on the list, in the order shown, each once."""
-    ids = [int(value) for value in form.getlist("order") if value.isascii() and value.isdigit()]
-    return tuple(dict.fromkeys(ids))
+    ids = [int(value) for value in form.getlist("order") if value.isascii() and value.isdigit() and len(value) <= 10]
+    return tuple(dict.fromkeys(i for i in ids if i <= MAX_ID))
 
 
 def picker_choice(text: str | None) -> tuple[int | None, object | None]:
@@ -140,7 +141,7 @@ def picker_choice(text: str | None) -> tuple[int | None, object | None]:
     Whether that person picks in the warehouse is the service's check (office.NotAPicker)."""
     if not text:
         return None, None
-    if text.isascii() and text.isdigit() and len(text) <= 12:
+    if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID:
         return int(text), None
     return None, _l("Choose a picker of this warehouse, or leave the list for 次のピッキング.")
 

@@ -68,10 +68,12 @@ def test_an_override_reason_is_needed_and_kept_short():
 
 
 def test_ticked_orders_and_the_picker():
-    assert chosen_orders(MultiDict([("order", "5"), ("order", "3"), ("order", "5"), ("order", "x")])) == (5, 3)
+    assert chosen_orders(MultiDict([("order", "5"), ("order", "3"), ("order", "5"), ("order", "x"),
+                                    ("order", "99999999999999999999"), ("order", "2147483648")])) == (5, 3)
     assert picker_choice("") == (None, None)
     assert picker_choice("2") == (2, None)
     assert picker_choice("x")[1] is not None and picker_choice("١")[1] is not None
+    assert picker_choice("2147483648")[1] is not None
 
 
 def test_a_wave_by_date_reads_the_date_and_a_known_channel():
