@@ -5,3 +5,4 @@ from app.stock.models import *  # noqa: F401,F403
 from app.receipts.models import DamageReason, Receipt, ReceiptEntry, ReceiptLine, ReceiptStatus  # noqa: F401
 from app.orders.models import Order, OrderLine, OrderStatus, SalesChannel  # noqa: F401
 from app.orders.picklists import PickLine, PickList, PickListOrder  # noqa: F401
+from app.orders.shipments import PackedUnit, PutBackTask, ReturnLine  # noqa: F401

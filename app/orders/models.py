@@ -84,6 +84,16 @@ class Order(db.Model):
     status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, 12), default=OrderStatus.NEW)
     note: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Packing and shipping: the carrier's slip (tracking number) is scanned when the box is closed.
+    carrier: Mapped[str | None] = mapped_column(String(20))
+    tracking_number: Mapped[str | None] = mapped_column(String(40), index=True)
+    packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    packed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shipped_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -107,6 +117,8 @@ class OrderLine(db.Model):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("allocated_qty >= 0 AND picked_qty >= 0", name="figures_not_negative"),
         CheckConstraint("allocated_qty + picked_qty <= quantity", name="figures_within_ordered"),
+        CheckConstraint("packed_qty >= 0 AND packed_qty <= picked_qty", name="packed_within_picked"),
+        CheckConstraint("returned_qty >= 0 AND returned_qty <= packed_qty", name="returned_within_packed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +128,8 @@ class OrderLine(db.Model):
     quantity: Mapped[int] = mapped_column(Integer)
     allocated_qty: Mapped[int] = mapped_column(Integer, default=0)
     picked_qty: Mapped[int] = mapped_column(Integer, default=0)
+    packed_qty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # checked into the box
+    returned_qty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # came back after shipping
     # A supervisor let this line ship lots inside the minimum remaining shelf life (never expired ones).
     shelf_life_override_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     shelf_life_override_reason: Mapped[str | None] = mapped_column(String(200))

@@ -23,11 +23,14 @@ STANDARD_LOCATIONS = (
     ("SCRAP", LocationKind.SCRAP),
     ("DOCK", LocationKind.DOCK),
     ("QUARANTINE", LocationKind.QUARANTINE),
+    ("PACKING", LocationKind.PACKING),  # the packing area, when no station is named
+    ("OUTBOUND", LocationKind.SHIPPING),  # packed boxes wait here for the carrier
 )
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 PLACE_NAMES = {
     "SUPPLIER": _l("Supplier"), "CUSTOMER": _l("Customer"), "ADJUSTMENT": _l("Stock adjustment"),
     "SCRAP": _l("Scrap"), "DOCK": _l("Receiving dock"), "QUARANTINE": _l("Quarantine"),
+    "PACKING": _l("Packing area"), "OUTBOUND": _l("Outbound (packed)"),
 }
 
 
@@ -82,7 +85,7 @@ class WarehouseExists(ValueError):
 
 
 def create_warehouse(session: Session, code: str, name: str, location_pattern: str | None = None) -> Warehouse:
-    """A new warehouse with SUPPLIER, CUSTOMER, ADJUSTMENT, SCRAP, DOCK and QUARANTINE."""
+    """A new warehouse with its standard places (STANDARD_LOCATIONS)."""
     code = code.strip().upper()
     if not CODE_RE.match(code):
         raise ValueError("warehouse code: 1–20 characters A–Z, 0–9 and '-'")
