@@ -89,6 +89,8 @@ class Config:
     THROTTLE_MUST_BE_SHARED = False
     PROXY_COUNT = 0
     SQLITE_SYNCHRONOUS = "FULL"
+    PHOTO_SLOT_WAIT = 0.1  # seconds a photo waits for a decode slot before it is answered "busy" (a waiting
+    # worker is as lost to typed scans as a decoding one; the floor page sends a busy photo again by itself)
 
     def __init__(self) -> None:
         self.INSTANCE_PATH = str(instance_path())
@@ -100,6 +102,8 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.ratelimit_default()
         self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", self.PROXY_COUNT))
         self.SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", self.SQLITE_SYNCHRONOUS)
+        # one photo decoded at a time per two CPUs (app.floor.photo_slots): the other CPU stays for scans
+        self.PHOTO_DECODES_AT_ONCE = int(os.environ.get("PHOTO_DECODES_AT_ONCE") or max(1, (os.cpu_count() or 2) // 2))
 
     def secure_cookies_default(self) -> bool:
         return False

@@ -5,8 +5,10 @@ Rules, in the order they apply:
 1. Refuse before decoding any pixel: more than `max_bytes` (`too_large`); anything Pillow does
    not recognise from its content as a JPEG, PNG, WebP, GIF, BMP, TIFF, MPO, AVIF or HEIF image
    (`not_an_image`; file names and Content-Type are never consulted); a header promising more
-   than `max_pixels` (`too_many_pixels`). Pixel data found corrupt or truncated while decoding
-   is `not_an_image` too.
+   than `max_pixels` (`too_many_pixels`), or more than `MAX_DECODED_PIXELS` still to decode after
+   the JPEG draft (a PNG or TIFF is decoded whole, a 16-bit one at twice the cost:
+   `too_many_pixels` too, so a small file cannot cost seconds of decoding). Pixel data found
+   corrupt or truncated while decoding is `not_an_image` too.
 2. Shrink: a JPEG is decoded in grayscale at 1/2, 1/4 or 1/8 scale inside the JPEG decoder
    (Pillow's draft mode), keeping the long side at or above `WORKING_LONG_SIDE`; other formats
    are decoded, then reduced by an integer factor towards that size. Nothing is enlarged.
@@ -64,6 +66,7 @@ except (ImportError, OSError):  # libzbar missing: zxing-cpp serves alone
 
 DEFAULT_MAX_BYTES = 15 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 50_000_000
+MAX_DECODED_PIXELS = 16_000_000  # decoded at full size (after the JPEG draft), 16-bit counted twice
 DEFAULT_TIME_BUDGET_SECONDS = 0.25
 WORKING_LONG_SIDE = 1600
 TILT_DEGREES = 6
@@ -176,16 +179,33 @@ def _openable_formats() -> list[str]:
 
 def _working_copy(image: Image.Image) -> Image.Image:
     try:
+        _draft_towards(image, WORKING_LONG_SIDE)
+        _refuse_costly_decoding(image)
         return _shrunk_grayscale(image, WORKING_LONG_SIDE)
+    except ImageRefused:
+        raise
     except Exception:  # noqa: BLE001 - corrupt or truncated pixel data surfaces only now, as many types
         raise ImageRefused("not_an_image", "the image data is corrupt or truncated") from None
 
 
-def _shrunk_grayscale(image: Image.Image, long_side: int) -> Image.Image:
-    """Grayscale pixels with the long side at or above `long_side`, or the original size if smaller."""
+def _draft_towards(image: Image.Image, long_side: int) -> None:
+    """A JPEG is set to decode at 1/2, 1/4 or 1/8 scale, keeping the long side at or above `long_side`."""
     scale = long_side / max(image.size)
     if scale < 1 and image.format in ("JPEG", "MPO"):
         image.draft("L", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+
+
+def _refuse_costly_decoding(image: Image.Image) -> None:
+    """The pixels still to decode (after the draft), 16-bit and wider modes counted twice."""
+    width, height = image.size
+    weight = 2 if image.mode.startswith(("I", "F")) else 1
+    if width * height * weight > MAX_DECODED_PIXELS:
+        raise ImageRefused("too_many_pixels", f"{width}x{height} {image.mode} would be decoded whole")
+
+
+def _shrunk_grayscale(image: Image.Image, long_side: int) -> Image.Image:
+    """Grayscale pixels with the long side at or above `long_side`, or the original size if smaller
+    (a JPEG already drafted by `_draft_towards`)."""
     gray = _flattened(image).convert("L")
     factor = max(gray.size) // long_side
     return gray.reduce(factor) if factor >= 2 else gray

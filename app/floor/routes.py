@@ -15,5 +15,6 @@ bp = Blueprint("floor", __name__)
 def decode_photo():
     result, problem = read_codes(request.files.get("image"), current_app.config["MAX_CONTENT_LENGTH"])
     if problem is not None:
-        return jsonify(error=problem.reason, message=problem.message()), problem.status
+        headers = {"Retry-After": str(problem.retry_after)} if problem.retry_after else {}
+        return jsonify(error=problem.reason, message=problem.message()), problem.status, headers
     return jsonify(results=[{"text": c.text, "symbology": c.symbology} for c in result.codes])

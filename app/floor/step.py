@@ -175,7 +175,9 @@ def _scanned_code():
 
     text, problem = read_photo(upload, current_app.config["MAX_CONTENT_LENGTH"])
     if problem is not None:
-        return "", error_page(problem.status, _("Photo not read"), problem.message())
+        body, status = error_page(problem.status, _("Photo not read"), problem.message())
+        headers = {"Retry-After": str(problem.retry_after)} if problem.retry_after else {}
+        return "", (body, status, headers)
     return text[:MAX_CODE_LENGTH], None
 
 
