@@ -130,6 +130,7 @@ class OrderLine(db.Model):
     picked_qty: Mapped[int] = mapped_column(Integer, default=0)
     packed_qty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # checked into the box
     returned_qty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # came back after shipping
+    unit_price: Mapped[int | None] = mapped_column(Integer)  # yen, tax included, as the channel sold it
     # A supervisor let this line ship lots inside the minimum remaining shelf life (never expired ones).
     shelf_life_override_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     shelf_life_override_reason: Mapped[str | None] = mapped_column(String(200))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.database import upsert_insert, write_transaction
@@ -38,6 +39,7 @@ CODE_CHARS = re.compile(r"[^A-Z0-9-]+")
 class DraftLine:
     product_id: int
     quantity: int
+    unit_price: int | None = None  # yen, as the channel sold it (on the delivery note)
 
 
 @dataclass(frozen=True)
@@ -108,10 +110,19 @@ def create_order(session: Session, warehouse_id: int, draft: DraftOrder, *, user
             ship_by=draft.ship_by, priority=draft.priority, gift=draft.gift, note=draft.note or None,
             status=OrderStatus.NEW, created_by_id=user_id,
         )
-        order.lines = [OrderLine(line_no=n, product_id=line.product_id, quantity=line.quantity)
+        order.lines = [OrderLine(line_no=n, product_id=line.product_id, quantity=line.quantity,
+                                 unit_price=line.unit_price)
                        for n, line in enumerate(draft.lines, start=1)]
-        session.add(order)
-        session.flush()
+        try:
+            with session.begin_nested():  # the same order sent twice at once: the second meets the unique key
+                session.add(order)
+                session.flush()
+        except IntegrityError:
+            existing = session.scalar(select(Order).where(Order.channel_id == channel.id,
+                                                          Order.external_id == draft.external_id.strip()))
+            if existing is None:
+                raise
+            raise DuplicateOrder(channel.code, draft.external_id, existing.code) from None
         return order
 
 

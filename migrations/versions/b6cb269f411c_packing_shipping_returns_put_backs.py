@@ -115,6 +115,7 @@ def upgrade():
     with op.batch_alter_table('sales_order_line', schema=None) as batch_op:
         batch_op.add_column(sa.Column('packed_qty', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('returned_qty', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('unit_price', sa.Integer(), nullable=True))
 
     with op.batch_alter_table('sales_order_line', schema=None) as batch_op:
         batch_op.create_check_constraint(op.f('ck_sales_order_line_packed_within_picked'),
@@ -138,6 +139,7 @@ def downgrade():
         batch_op.drop_constraint('ck_sales_order_line_returned_within_packed', type_='check')
         batch_op.drop_constraint('ck_sales_order_line_packed_within_picked', type_='check')
     with op.batch_alter_table('sales_order_line', schema=None) as batch_op:
+        batch_op.drop_column('unit_price')
         batch_op.drop_column('returned_qty')
         batch_op.drop_column('packed_qty')
 
