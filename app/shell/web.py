@@ -9,7 +9,7 @@ from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError
 
 from app.extensions import db
 from app.i18n import format_day
@@ -131,11 +131,52 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(DataError)
     def not_storable(error):
         """A value the database refuses (too long, out of range): nothing was recorded, say so."""
-        db.session.rollback()
+        discard_failed_transaction()
         current_app.logger.warning("value refused by the database on %s: %s", request.path, str(error).splitlines()[0])
         return error_page(422, _("Not recorded"), _("Something typed or scanned is too long or not allowed here, so "
                                                     "nothing was recorded. Check it and try again."))
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    def database_unreachable(error):
+        """The connection died (a restart, a cut, a failover) or the database is busy: nothing here is
+        wrong with the request, so 503 with Retry-After, and the floor page sends the scan again by
+        itself under its scan_id (which counts it once)."""
+        discard_failed_transaction()
+        current_app.logger.warning("database unreachable on %s: %s", request.path, str(error).splitlines()[0])
+        body, status = safe_error_page(503, _("Try again"), _(
+            "The database did not answer. A scan is sent again by itself (it counts once); anything else, "
+            "try again in a moment."))
+        return body, status, {"Retry-After": "1"}
+
     @app.errorhandler(500)
     def server_error(_e):
-        return error_page(500, _("Server error"), _("Something went wrong on the server. Try again."))
+        discard_failed_transaction()
+        return safe_error_page(500, _("Server error"), _("Something went wrong on the server. Try again."))
+
+
+def discard_failed_transaction() -> None:
+    """Roll back what the failed request left, so the error page can read what it needs."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - a dead connection may refuse even that; start afresh
+        db.session.close()
+
+
+def safe_error_page(status: int, title: str, message: str):
+    """The error page, or a bare one of our own when even that cannot be drawn (never gunicorn's)."""
+    try:
+        return error_page(status, title, message)
+    except Exception:  # noqa: BLE001 - the page needs the user and the language; both may need the database
+        current_app.logger.exception("the error page itself failed")
+        discard_failed_transaction()
+        return BARE_ERROR.format(status=status), status
+
+
+BARE_ERROR = (
+    '<!doctype html><html lang="ja"><meta charset="utf-8"><title>{status}</title>'
+    '<div id="feedback" class="feedback is-error" role="alert" data-result="error" data-status="{status}">'
+    '<span class="message">サーバーが応答できません。しばらくしてからもう一度お試しください。'
+    ' The server cannot answer just now: try again in a moment.</span></div></html>'
+)
