@@ -35,6 +35,7 @@ class PickLineStatus(StrEnum):
     OPEN = "open"
     DONE = "done"  # everything picked
     SHORT = "short"  # the picker found less; the rest was re-allocated or backordered
+    CANCELLED = "cancelled"  # its order was cancelled before it was picked: nobody goes for it
 
 
 class PickList(db.Model):
