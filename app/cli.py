@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from app.auth import service as auth_service
 from app.auth.models import Role, User, UserRole
 from app.database import write_transaction
 from app.extensions import db
@@ -102,6 +103,31 @@ def users_create(login, name, roles, password, warehouses, badge, pin):
         db.session.add(user)
     scope = ", ".join(w.code for w in found) if warehouses else "every warehouse"
     click.echo(f"created user {login} ({', '.join(roles)}; {scope}){f'; badge {badge}' if badge else ''}")
+
+
+@users_cli.command("password", help="Set a user's password; every device logged in as them is logged out.")
+@click.option("--login", required=True)
+@click.password_option()
+def users_password(login, password):
+    auth_service.change_password(db.session, _user_id(login), password)
+    click.echo(f"new password for {login}; their sessions are ended")
+
+
+@users_cli.command("pin", help="Set a user's badge PIN (4–8 digits); every device logged in as them is logged out.")
+@click.option("--login", required=True)
+@click.option("--pin", required=True, prompt=True, hide_input=True)
+def users_pin(login, pin):
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        raise click.ClickException("--pin must be 4–8 digits")
+    auth_service.change_pin(db.session, _user_id(login), pin)
+    click.echo(f"new PIN for {login}; their sessions are ended")
+
+
+def _user_id(login: str) -> int:
+    user_id = db.session.scalar(select(User.id).where(User.login == login))
+    if user_id is None:
+        raise click.ClickException(f"no user {login}")
+    return user_id
 
 
 def _warehouses_by_code(codes) -> list[Warehouse]:

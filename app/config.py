@@ -65,6 +65,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "tana_session"
     PERMANENT_SESSION_LIFETIME = 12 * 3600  # one long shift
+    LOGIN_SESSION_MAX_AGE = 7 * 24 * 3600  # a login ends a week after it started, however active
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # a shift is long; the token lives as long as the session
     WTF_CSRF_SSL_STRICT = False  # referrer check would break plain-HTTP LAN installs

@@ -3,16 +3,19 @@
 Every request of a logged-in person needs the same few facts (roles for the screen check,
 the warehouses for the floor, the language). They are read in one statement into a frozen
 `SessionUser`, never the ORM `User`, so nothing later lazy-loads more of it. An inactive
-user has no session: deactivating someone ends their sessions at their next request.
+user has no session: deactivating someone ends their sessions at their next request, and
+so does ending the login session the cookie names (logout, a password or PIN change), read in
+the same statement.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
-from app.auth.models import Role, User, UserRole, user_warehouse
+from app.auth.models import LoginSession, Role, User, UserRole, user_warehouse
 from app.stock.models import Warehouse
 from app.stock.warehouses import WarehouseRef, place_columns, places_of
 
@@ -44,6 +47,11 @@ class SessionUser:
 _user = User.__table__
 _role = UserRole.__table__
 _warehouse = Warehouse.__table__
+_login = LoginSession.__table__
+_SESSION_GOES_ON = exists().where(
+    _login.c.id == bindparam("session_id"), _login.c.user_id == _user.c.id, _login.c.ended_at.is_(None),
+    _login.c.started_at > bindparam("started_after"),
+)
 
 _SESSION_USER = (
     select(
@@ -57,14 +65,16 @@ _SESSION_USER = (
         _user.c.all_warehouses.is_(True),
         exists().where(and_(user_warehouse.c.user_id == _user.c.id, user_warehouse.c.warehouse_id == _warehouse.c.id)),
     ))
-    .where(_user.c.id == bindparam("user_id"), _user.c.active.is_(True))
+    .where(_user.c.id == bindparam("user_id"), _user.c.active.is_(True), _SESSION_GOES_ON)
     .order_by(_warehouse.c.code)
 )
 
 
-def load_session_user(session: Session, user_id: int) -> SessionUser | None:
-    """The active user `user_id` with roles and warehouses, in one statement; None if gone or inactive."""
-    rows = session.execute(_SESSION_USER, {"user_id": user_id}).all()
+def load_session_user(session: Session, user_id: int, session_id: str, started_after: datetime) -> SessionUser | None:
+    """The active user `user_id` with roles and warehouses, in one statement; None if gone or inactive,
+    or if the login session `session_id` (started after `started_after`) has ended."""
+    rows = session.execute(_SESSION_USER, {"user_id": user_id, "session_id": session_id,
+                                           "started_after": started_after}).all()
     if not rows:
         return None
     first = rows[0]

@@ -81,6 +81,19 @@ class User(UserMixin, db.Model):
         return f"<User {self.login}>"
 
 
+class LoginSession(db.Model):
+    """One login on one device: its id travels in the signed session cookie, and a request is
+    logged in only while this row says the session goes on. Logout ends it, a password or PIN
+    change ends every one of the person's, so a copied cookie stops working."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class LoginThrottle(db.Model):
     """A login-failure count of the throttle (app.auth.throttle_store): hits until `expires` (epoch seconds)."""
 
@@ -91,4 +104,4 @@ class LoginThrottle(db.Model):
     expires: Mapped[float] = mapped_column(Float, index=True)
 
 
-__all__ = ["LoginThrottle", "Role", "User", "UserRole", "user_warehouse"]
+__all__ = ["LoginSession", "LoginThrottle", "Role", "User", "UserRole", "user_warehouse"]

@@ -1,7 +1,9 @@
 """Login (ID + password, or badge + PIN), logout."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from datetime import timedelta
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -10,13 +12,24 @@ from app.auth.current import SessionUser, load_session_user
 from app.auth.throttle import throttle
 from app.extensions import db, login_manager
 from app.shell.redirects import local_path
+from app.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> SessionUser | None:
-    return load_session_user(db.session, int(user_id)) if user_id.isdigit() else None
+    session_id = session.get(SESSION_ID)
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 9 and isinstance(session_id, str)):
+        return None
+    return load_session_user(db.session, int(user_id), session_id, _oldest_session_start())
+
+
+SESSION_ID = "sid"
+
+
+def _oldest_session_start():
+    return utcnow() - timedelta(seconds=current_app.config["LOGIN_SESSION_MAX_AGE"])
 
 
 @login_manager.unauthorized_handler
@@ -65,7 +78,7 @@ def login_post():
     if lang:
         session["lang"] = lang
     session.permanent = True
-    service.record_login(db.session, user)
+    session[SESSION_ID] = service.start_session(db.session, user, forget_before=_oldest_session_start())
     login_user(user)
     return redirect(safe_next(request.form.get("next")))
 
@@ -73,6 +86,7 @@ def login_post():
 @bp.post("/logout")
 def logout():
     lang = session.get("lang")
+    service.end_session(db.session, session.get(SESSION_ID))
     logout_user()
     session.clear()
     if lang:
