@@ -198,7 +198,13 @@ def allocate_backorders(session: Session, warehouse_id: int | None = None, *, us
         waiting = waiting.where(Order.warehouse_id == warehouse_id)
     order_ids = list(session.scalars(waiting))
     session.rollback()  # each order is its own unit of work
-    return [allocate_order(session, order_id, user_id=user_id, today=today) for order_id in order_ids]
+    results = []
+    for order_id in order_ids:
+        try:
+            results.append(allocate_order(session, order_id, user_id=user_id, today=today))
+        except OrderNotOpen:
+            continue  # picked, packed or cancelled since the list was read: nothing to allocate
+    return results
 
 
 def override_shelf_life(session: Session, order_line_id: int, *, user_id: int, reason: str) -> OrderLine:

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import case, select, text
 from sqlalchemy.orm import Session
 
 from app.stock import ledger
@@ -258,6 +258,8 @@ def _lock_products(session: Session, product_ids: list[int]) -> None:
 
 def _candidates(session: Session, warehouse_id: int, product_ids: list[int], exclude: frozenset[int]):
     """Free stock per product on sellable shelves, in allocation order (FEFO, FIFO, walk)."""
+    # FIFO only between lots without an expiry: lots of the same expiry are a FEFO tie, walked.
+    received = case((Lot.expiry.is_(None), Lot.first_received_at))
     stmt = (
         select(Quant.id, Quant.product_id, Quant.location_id, Quant.lot_id,
                (Quant.on_hand - Quant.reserved).label("free"), Lot.expiry)
@@ -274,8 +276,7 @@ def _candidates(session: Session, warehouse_id: int, product_ids: list[int], exc
         .order_by(
             Quant.product_id,
             Lot.expiry.is_(None), Lot.expiry,
-            Lot.first_received_at.is_(None), Lot.first_received_at,
-            Lot.id,
+            received.is_(None), received,
             Location.pick_sequence.is_(None), Location.pick_sequence, Location.code,
             Quant.id,
         )
