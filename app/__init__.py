@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from app.lookup.routes import bp as lookup_bp
     from app.masterdata.routes import bp as masterdata_bp
     from app.orders.routes import bp as orders_bp
+    from app.packing.routes import bp as packing_bp
     from app.picking.routes import bp as picking_bp
     from app.putaway.routes import bp as putaway_bp
     from app.receipts.routes import bp as receipts_bp
@@ -77,7 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from app.shell.routes import register_placeholders
 
     throttle.init_app(app)
-    for blueprint in (auth_bp, shell_bp, floor_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp, picking_bp,
+    for blueprint in (auth_bp, shell_bp, floor_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp, picking_bp, packing_bp,
                       masterdata_bp, receipts_bp, orders_bp):
         app.register_blueprint(blueprint)
     register_placeholders(app)
