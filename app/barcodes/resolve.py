@@ -41,10 +41,10 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from sqlalchemy import Executable, Row, bindparam, literal, select, union_all
+from sqlalchemy import Executable, Row, bindparam, exists, literal, or_, select, union_all
 from sqlalchemy.orm import Session, scoped_session
 
-from app.auth.models import User
+from app.auth.models import User, user_warehouse
 from app.barcodes.checkdigit import as_gtin14, gtin_format, gtin_spellings, has_valid_check_digit
 from app.barcodes.gs1 import Framing, Gs1Data, Gs1Refusal, framing_of, parse_framed, parse_unframed, split_symbology
 from app.barcodes.normalize import Refused, normalize_scan
@@ -90,7 +90,8 @@ class Catalog(Protocol):
 
     def product_by_internal_code(self, code: str) -> ProductHit | None: ...
 
-    def badge(self, code: str) -> tuple[BadgeHit, bool] | None: ...
+    def badge(self, code: str) -> tuple[BadgeHit, bool] | None:
+        """The holder of the badge, if they work in this catalog's warehouse, and whether they are active."""
 
 
 def resolve(text: str, warehouse: Warehouse, session: Session | None = None) -> Resolved:
@@ -331,7 +332,13 @@ _PRODUCT_BY_INTERNAL_CODE = union_all(
     .where(_product.c.sku == bindparam("code")),
 )
 
-_BADGE = select(_user.c.id, _user.c.name, _user.c.active).where(_user.c.badge_code == bindparam("code"))
+# A badge names its holder only to people of a warehouse the holder works in: anyone else's
+# badge is unknown here, so scanning badges does not list the staff of other warehouses.
+_BADGE = select(_user.c.id, _user.c.name, _user.c.active).where(
+    _user.c.badge_code == bindparam("code"),
+    or_(_user.c.all_warehouses.is_(True), exists().where(
+        user_warehouse.c.user_id == _user.c.id, user_warehouse.c.warehouse_id == bindparam("warehouse_id"))),
+)
 
 
 class DatabaseCatalog:
@@ -365,7 +372,7 @@ class DatabaseCatalog:
         return _product_hit(min(rows, key=lambda r: r.rank), gtin=None) if rows else None
 
     def badge(self, code: str) -> tuple[BadgeHit, bool] | None:
-        row = self._first(_BADGE, code=code)
+        row = self._first(_BADGE, code=code, warehouse_id=self.warehouse_id)
         return (BadgeHit(row.id, row.name), row.active) if row else None
 
     def _first(self, statement: Executable, **params: object) -> Row | None:

@@ -6,12 +6,14 @@ from flask import Blueprint, current_app, jsonify, request
 
 from app.auth.roles import Screen, screen_required
 from app.floor.photos import read_codes
+from app.shell.web import answers_json
 
 bp = Blueprint("floor", __name__)
 
 
 @bp.post("/scan/decode")
 @screen_required(Screen.SCAN_DECODE)
+@answers_json
 def decode_photo():
     result, problem = read_codes(request.files.get("image"), current_app.config["MAX_CONTENT_LENGTH"])
     if problem is not None:

@@ -22,7 +22,7 @@ _WHOLE_FLOAT = re.compile(r"^(\d+)\.0+$")
 _EXCEL_NUMBER = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 _WORD_SEPARATORS = re.compile(r"[\s_+・/\-]")
 # A cell that a spreadsheet would run as a formula; exports guard it with a leading quote.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")  # Excel reads the full-width ones too
 
 
 def normalized(text: str | None) -> str:

@@ -226,7 +226,7 @@ def _uploaded_csv() -> bytes | None:
 
 def _csv_download(data: bytes, name: str) -> Response:
     filename = f"{name}-{local_today():%Y%m%d}.csv"
-    return Response(data, mimetype="text/csv; charset=utf-8",
+    return Response(data, content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -5,7 +5,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, current_app, render_template, request, url_for
+from flask import Flask, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -100,6 +100,21 @@ def is_htmx() -> bool:
     return bool(getattr(request, "htmx", False))
 
 
+def answers_json(view):
+    """Mark a view whose answers, errors included, are JSON."""
+    view.answers_json = True
+    return view
+
+
+def wants_json() -> bool:
+    """The request goes to a JSON view, or its client prefers JSON to HTML."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, "answers_json", False):
+        return True
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json" \
+        and request.accept_mimetypes["application/json"] > request.accept_mimetypes["text/html"]
+
+
 def error_page(status: int, title: str, message: str):
     template = "errors/_error.html" if is_htmx() else "errors/error.html"
     return render_template(template, status=status, title=title, message=message), status
@@ -120,6 +135,8 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_e):
+        if wants_json():
+            return jsonify(error="too_large", message=_("The file is too large.")), 413
         return error_page(413, _("Too large"), _("The file is too large."))
 
     @app.errorhandler(CSRFError)
