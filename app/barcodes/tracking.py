@@ -56,10 +56,17 @@ def read_slip(text: str, carrier: str) -> Slip:
     return Slip(carrier, number)
 
 
+def slip_number(text: str) -> str:
+    """A scanned or typed slip as stored: NW-7 start/stop letters, spaces and hyphens dropped, upper case."""
+    raw = (text or "").strip().translate(_FULL_WIDTH)
+    framed = CODABAR_ENDS.match(raw)
+    return SEPARATORS.sub("", framed.group("body") if framed else raw).upper()[:40]
+
+
 def mod7_check_digit(first_eleven: str) -> str:
     return str(int(first_eleven) % 7)
 
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９ＡＢＣＤ", "0123456789ABCD")
 
-__all__ = ["CARRIERS", "Slip", "SlipRefused", "read_slip", "mod7_check_digit"]
+__all__ = ["CARRIERS", "Slip", "SlipRefused", "read_slip", "slip_number", "mod7_check_digit"]
