@@ -116,7 +116,7 @@ class Phone:
 
     def scan(self, code: str) -> None:
         """Type a code into the scan input and press Enter, as a keyboard-wedge scanner does."""
-        field = self.page.locator('#step input[name="code"]')
+        field = self.page.locator('#step input[name="code"]:not([type="hidden"])')
         field.fill(code)
         field.press("Enter")
 
