@@ -21,7 +21,7 @@ from app.database import upsert_insert, write_transaction
 from app.orders.errors import DuplicateOrder, OrderNotOpen, UnknownChannel
 from app.orders.models import Order, OrderLine, OrderStatus, SalesChannel, document_line
 from app.orders.picklists import PickLine
-from app.stock.allocation import Allocated, Demand, ShelfLifeRule, allocate
+from app.stock.allocation import Allocated, Demand, ShelfLifeRule, allocate, lock_stock
 from app.stock.models import KitComponent, Product, Quant, Reservation, ReservationStatus
 from app.timeutil import local_today, utcnow
 
@@ -165,10 +165,14 @@ def allocate_order(session: Session, order_id: int, *, user_id: int | None, toda
         if not order.status.is_open:
             raise OrderNotOpen(order.code, order.status)
         lines = list(order.lines)
+        wanting = [line for line in lines if line.backordered > 0]
+        # What the lines hold is read under the stock's locks: a writer without the order's lock (a
+        # short pick re-allocating for a line) has committed by then, so nothing is topped up twice.
+        lock_stock(session, [line.product_id for line in wanting])
         holdings = line_holdings(session, [line.id for line in lines])
         demands = [
             Demand(line.document_line, line.product_id, line.quantity, _rule(order, line), holdings.get(line.id, {}))
-            for line in lines if line.backordered > 0
+            for line in wanting
         ]
         order.version += 1
         results = allocate(session, order.warehouse_id, demands, key=f"alloc:{order.id}:{order.version}",

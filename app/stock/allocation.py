@@ -22,7 +22,7 @@ Everything reserved in one call is one ledger posting under one idempotency key.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -161,6 +161,21 @@ def allocate(
     return _results(planned, iter(ids))
 
 
+def lock_stock(session: Session, product_ids: Iterable[int]) -> None:
+    """PostgreSQL: take now the locks `allocate` takes for these products (a kit: its components),
+    so what document lines hold, read next, is still what they hold when `allocate` reserves
+    (every reservation is posted under the same locks). The locks are re-entrant: `allocate` and
+    the ledger take them again without waiting."""
+    ids = set(product_ids)
+    if session.get_bind().dialect.name != "postgresql" or not ids:
+        return
+    facts = _product_facts(session, ids)
+    components = _components(session, [p for p, fact in facts.items() if fact.is_kit])
+    wanted = {p for p, fact in facts.items() if not fact.is_kit}
+    wanted |= {component for parts in components.values() for component, _per in parts}
+    _lock_products(session, sorted(wanted))
+
+
 def _parts(demand: Demand, facts, components) -> list[tuple[int, int]]:
     """(product, units per one of the demand's units): a kit's components, else the product itself."""
     if facts[demand.product_id].is_kit:
@@ -289,4 +304,4 @@ def _candidates(session: Session, warehouse_id: int, product_ids: list[int], exc
     return found
 
 
-__all__ = ["ShelfLifeRule", "Demand", "Reserved", "Allocated", "allocate", "channel_min_days"]
+__all__ = ["ShelfLifeRule", "Demand", "Reserved", "Allocated", "allocate", "lock_stock", "channel_min_days"]

@@ -18,7 +18,8 @@ from sqlalchemy import func, select, text
 from app.database import write_transaction
 from app.extensions import db
 from app.orders import service
-from app.orders.models import Order, OrderLine, OrderStatus
+from app.orders.models import Order, OrderLine, OrderStatus, document_line
+from app.stock import ledger
 from app.stock.models import Quant, Reservation, ReservationStatus, Tracking
 from app.stock.verify import verify
 from tests import factories as f
@@ -213,17 +214,7 @@ def test_an_order_cancelled_while_backorders_are_being_allocated_is_skipped_not_
         session.flush()
         runner = threading.Thread(target=run_backorders)
         runner.start()
-        with workers.app_context():  # wait until the run has listed both orders and waits for the first
-            for _ in range(200):
-                waiting = db.session.scalar(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'"))
-                db.session.rollback()
-                if waiting:
-                    break
-                time.sleep(0.02)
-            db.session.remove()
-        assert waiting, "the backorder run never waited for the order being cancelled"
+        assert wait_for_a_lock_wait(workers), "the backorder run never waited for the order being cancelled"
     runner.join(timeout=60)
 
     [results] = outcome
@@ -232,3 +223,58 @@ def test_an_order_cancelled_while_backorders_are_being_allocated_is_skipped_not_
     assert fresh_lines(session, first.id)[0].allocated_qty == 0
     assert fresh_lines(session, second.id)[0].allocated_qty == 2
     assert verify(session) == []
+
+
+def test_an_allocation_counts_what_its_line_got_from_another_writer_meanwhile(session, workers, wh):
+    """A short pick re-allocates for the order line without the order's lock (app/picking). An
+    allocation of the same order that starts meanwhile must count that stock once it gets the
+    product: what the line holds is read under the product lock, so it is never topped up twice."""
+    tea = product(session)
+    s1, s2, s3 = shelf(session, wh, 1), shelf(session, wh, 2), shelf(session, wh, 3)
+    stock(session, tea, s1, 3)
+    o = order(session, wh, (tea, 5))
+    service.allocate_order(session, o.id, user_id=None, today=TODAY)
+    line_id = fresh_lines(session, o.id)[0].id
+    stock(session, tea, s2, 2)
+    stock(session, tea, s3, 10)
+    outcome: list = []
+
+    def allocate_meanwhile():
+        with workers.app_context():
+            try:
+                outcome.append(service.allocate_order(db.session, o.id, user_id=None, today=TODAY))
+            except BaseException as exc:  # noqa: BLE001 - reported to the test
+                outcome.append(exc)
+            finally:
+                db.session.remove()
+
+    with write_transaction(session):  # the other writer: reserves the missing two for the line, not committed yet
+        ledger.post(session, [ledger.Reserve(tea.id, s2.id, 2, document_line(line_id))], key="realloc-elsewhere")
+        runner = threading.Thread(target=allocate_meanwhile)
+        runner.start()
+        assert wait_for_a_lock_wait(workers, "advisory"), "the allocation never waited for the product"
+    runner.join(timeout=60)
+
+    [result] = outcome
+    assert not isinstance(result, BaseException), result
+    assert sum(q for _p, _loc, _lot, q in held(session, line_id)) == 5, held(session, line_id)
+    assert [a.reservations for a in result.lines] == [()]
+    assert sorted(quants(session, tea)) == [(2, 2), (3, 3), (10, 0)]
+    assert verify(session) == []
+
+
+def wait_for_a_lock_wait(worker_app, wait_event: str | None = None) -> bool:
+    """True once some session of this database waits for a lock (of the kind named)."""
+    sql = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+           + (" AND wait_event = :event" if wait_event else ""))
+    with worker_app.app_context():
+        try:
+            for _ in range(250):
+                found = db.session.scalar(text(sql), {"event": wait_event} if wait_event else {})
+                db.session.rollback()
+                if found:
+                    return True
+                time.sleep(0.02)
+            return False
+        finally:
+            db.session.remove()
