@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from app.putaway.routes import bp as putaway_bp
     from app.receipts.routes import bp as receipts_bp
     from app.receiving.routes import bp as receiving_bp
+    from app.returns.routes import bp as returns_bp
     from app.floor.routes import bp as floor_bp
     from app.shell.routes import bp as shell_bp
     from app.shipping.routes import bp as shipping_bp
@@ -80,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
 
     throttle.init_app(app)
     for blueprint in (auth_bp, shell_bp, floor_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp, picking_bp, packing_bp,
-                      shipping_bp,
+                      shipping_bp, returns_bp,
                       masterdata_bp, receipts_bp, orders_bp):
         app.register_blueprint(blueprint)
     register_placeholders(app)
