@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User, UserRole
 from app.database import write_transaction
+from app.demo.outbound import create_outbound_demo
 from app.demo.orders import create_demo_orders
 from app.demo.plan import DEFAULT_SEED, DemoPlan, PlannedProduct, PlannedUser, PlannedWarehouse, plan_demo
 from app.demo.receipts import create_open_receipts
@@ -62,7 +63,8 @@ def load_demo(session: Session, *, seed: int = DEFAULT_SEED, today: date | None 
         receipts = create_open_receipts(session, warehouse_ids, user_ids.get("supervisor1"), seed=plan.seed,
                                         today=plan.today)
         orders = create_demo_orders(session, warehouse_ids, user_ids, seed=plan.seed, today=plan.today)
-        return replace(_summarise(session, plan, warehouse_ids), receipts=receipts, orders=orders)
+        outbound = create_outbound_demo(session, warehouse_ids, user_ids, today=plan.today)
+        return replace(_summarise(session, plan, warehouse_ids), receipts=receipts, orders=orders, outbound=outbound)
 
 
 def _create_warehouses(session: Session, warehouses: Sequence[PlannedWarehouse]) -> dict[str, int]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.demo.orders import DemoOrders
+from app.demo.outbound import OutboundDemo
 from app.demo.receipts import DemoReceipt
 
 
@@ -57,6 +58,7 @@ class DemoSummary:
     users: tuple[DemoUser, ...]
     receipts: tuple[DemoReceipt, ...] = ()
     orders: DemoOrders = DemoOrders()
+    outbound: OutboundDemo = OutboundDemo()
 
     def lines(self) -> list[str]:
         """The summary as plain text lines, ready to print."""
@@ -79,6 +81,18 @@ class DemoSummary:
                 out.append(f"  {r.warehouse} {r.code} {r.supplier}: {r.lines} lines, {r.units} units")
                 out.extend(f"      GS1 label {label}" for label in r.labels)
         out.extend(self._order_lines())
+        out.extend(self._outbound_lines())
+        return out
+
+    def _outbound_lines(self) -> list[str]:
+        o = self.outbound
+        out = []
+        if o.waiting_for_packing:
+            out.append("Picked, waiting at packing (scan the tote ZT-0901…): " + ", ".join(o.waiting_for_packing))
+        if o.waiting_to_ship:
+            out.append("Packed with a slip, waiting to ship: " + ", ".join(o.waiting_to_ship))
+        if o.shipped:
+            out.append("Shipped, to try a return: " + ", ".join(o.shipped))
         return out
 
     def _order_lines(self) -> list[str]:

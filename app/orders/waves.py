@@ -106,17 +106,25 @@ def take_next(session: Session, warehouse_id: int, user_id: int) -> PickList | N
         )
         if own is not None:
             return own
-        for candidate in session.scalars(
-            select(PickList.id).where(PickList.warehouse_id == warehouse_id, PickList.assigned_to_id.is_(None),
-                                      PickList.status == PickListStatus.OPEN).order_by(PickList.id).limit(5)
-        ).all():
+        while True:
+            candidate = _free_list(session, warehouse_id)
+            if candidate is None:
+                return None
             taken = session.execute(
                 update(PickList).where(PickList.id == candidate, PickList.assigned_to_id.is_(None))
                 .values(assigned_to_id=user_id, version=PickList.version + 1)
             ).rowcount
             if taken:
                 return session.get(PickList, candidate)
-        return None
+
+
+def _free_list(session: Session, warehouse_id: int) -> int | None:
+    """The oldest list nobody has taken; on PostgreSQL one another picker is taking right now is skipped."""
+    stmt = (select(PickList.id).where(PickList.warehouse_id == warehouse_id, PickList.assigned_to_id.is_(None),
+                                      PickList.status == PickListStatus.OPEN).order_by(PickList.id).limit(1))
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return session.scalar(stmt)
 
 
 def unlisted_reservations(session: Session, order_ids: Sequence[int]) -> dict[int, list[OpenReservation]]:

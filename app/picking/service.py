@@ -353,6 +353,8 @@ def pick(session: Session, view: ListView, line: LineView, quantity: int, *, use
     """Move `quantity` of the line's product (and lot) from its shelf into its order's tote."""
     if quantity > line.remaining:
         raise errors.TooMany(quantity, line.remaining)
+    if quantity == line.remaining and view.following is None:
+        lock_orders(session, view.id)  # the list may finish: its orders change, locked before any product
     ledger.post(session, [ledger.Move(line.product_id, quantity, line.location_id, line.tote_id, MoveReason.PICK,
                                       lot=line.lot_id, reservation_id=line.reservation_id, reference=view.code)],
                 key=f"pick:{key}", user_id=user_id, reference=view.code)
@@ -419,6 +421,7 @@ def swap_lot(session: Session, view: ListView, line: LineView, lot_id: int, lot_
 def short_pick(session: Session, view: ListView, line: LineView, *, user_id: int, key: str,
                today: date | None = None) -> Shorted:
     """「ここに足りない」: the shelf has less than the line needs (module docstring)."""
+    lock_orders(session, view.id)
     missing = line.remaining
     task_id = request_count(session, view.warehouse_id, line.location_id, line.product_id, cause="short_pick",
                             reference=view.code, user_id=user_id)
@@ -465,6 +468,16 @@ def _reallocate(session: Session, view: ListView, line: LineView, *, key: str, u
     ])
     session.flush()
     return sum(r.quantity for r in reserved)
+
+
+def lock_orders(session: Session, list_id: int) -> None:
+    """PostgreSQL: lock the list's orders (by id) before the ledger locks any product, the order in which
+    allocation takes them too (order row, then products), so the two never wait on each other in a cycle."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(select(Order.id).where(Order.id.in_(
+        select(PickListOrder.order_id).where(PickListOrder.pick_list_id == list_id))).order_by(Order.id)
+        .with_for_update())
 
 
 def _finish_if_done(session: Session, list_id: int) -> None:
