@@ -17,7 +17,7 @@ from app.extensions import db
 from app.floor.refusals import FloorRefusal
 from app.masterdata.csvfile import encoding_name, write_csv
 from app.masterdata.errors import ImportRefused
-from app.orders import forms, intake, office, reports, service
+from app.orders import cancel, forms, intake, office, reports, service
 from app.orders.entries import MAX_PRIORITY, ORDER_COLUMNS, REQUIRED
 from app.orders.errors import DuplicateOrder
 from app.shell.context import current_warehouse
@@ -104,6 +104,33 @@ def override_shelf_life(order_id: int, line_id: int):
         flash(_("Line %(n)s may now ship short-dated lots (never expired ones). Allocate the order to reserve them.",
                 n=line.line_no), "ok")
     return redirect(url_for("orders.detail", order_id=order_id))
+
+
+@bp.post("/<int:order_id>/cancel")
+@screen_required(Screen.ORDERS)
+def cancel_order(order_id: int):
+    warehouse = _warehouse()
+    if office.order_in(db.session, warehouse.id, order_id) is None:
+        abort(404)
+    typed = request.form.get("reason", "")
+    try:
+        done = cancel.cancel_order(db.session, order_id, user_id=current_user.id, reason=typed)
+    except (cancel.CancelReasonMissing, cancel.CancelReasonTooLong) as refused:
+        return _detail_page(order_id, errors={"cancel": refused.message()}, typed={"cancel": typed[:500]}), 422
+    except FloorRefusal as refused:
+        flash(refused.message(), "error")
+    else:
+        flash(_cancel_message(done), "ok" if not done.put_back else "note")
+    return redirect(url_for("orders.detail", order_id=order_id))
+
+
+def _cancel_message(done: cancel.Cancelled) -> str:
+    if done.already:
+        return _("%(code)s was already cancelled: nothing changed.", code=done.order_code)
+    if done.put_back:
+        return _("%(code)s cancelled: %(released)s reserved units let go; %(units)s picked units wait to be put back "
+                 "(返品 › 戻し).", code=done.order_code, released=done.released, units=done.units_to_put_back)
+    return _("%(code)s cancelled: %(released)s reserved units let go.", code=done.order_code, released=done.released)
 
 
 # --- new order and import ----------------------------------------------------------------
@@ -230,7 +257,9 @@ def _detail_page(order_id: int, errors: dict | None = None, typed: dict | None =
     view = office.order_view(db.session, warehouse.id, order_id) if warehouse else None
     if view is None:
         abort(404)
-    return render_template("orders/detail.html", view=view, order=view.order, errors=errors or {}, typed=typed or {})
+    return render_template("orders/detail.html", view=view, order=view.order, errors=errors or {}, typed=typed or {},
+                           cancellation=cancel.cancellation_of(db.session, view.order),
+                           may_cancel=cancel.may_cancel(view.order), max_reason=cancel.MAX_REASON)
 
 
 def _form_page(form: forms.OrderForm):
