@@ -123,9 +123,18 @@ class DiscrepancyStatus(StrEnum):
 
 
 class CountTaskStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
+    OPEN = "open"  # to be counted
+    REVIEW = "review"  # counted with a variance: a supervisor looks at it
+    RECOUNT = "recount"  # beyond tolerance: someone else counts it again, blind
+    DONE = "done"  # approved (adjusted where it differed) or matched
     CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (CountTaskStatus.OPEN, CountTaskStatus.REVIEW, CountTaskStatus.RECOUNT)
+
+
+OPEN_COUNT_STATUSES = ("open", "review", "recount")
 
 
 class Warehouse(db.Model):
@@ -196,6 +205,8 @@ class Product(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     tracking: Mapped[Tracking] = mapped_column(str_enum(Tracking), default=Tracking.NONE)
     min_shelf_life_days: Mapped[int] = mapped_column(Integer, default=0)
+    cost_price: Mapped[int | None] = mapped_column(Integer)  # yen per unit: what a count variance is worth
+    lead_time_days: Mapped[int | None] = mapped_column(Integer)  # from order to arrival, for reorder suggestions
     # 賞味期間: the whole shelf life from making to expiry, for channels' share rules (the 1/3 rule)
     shelf_life_days: Mapped[int | None] = mapped_column(Integer)
     reorder_point: Mapped[int] = mapped_column(Integer, default=0)
@@ -434,7 +445,8 @@ class CountTask(db.Model):
     __tablename__ = "count_task"
     __table_args__ = (
         UniqueConstraint("open_location_id"),
-        CheckConstraint("(status = 'open') = (open_location_id IS NOT NULL)", name="open_iff_keyed"),
+        CheckConstraint("(status IN ('open', 'review', 'recount')) = (open_location_id IS NOT NULL)",
+                        name="open_iff_keyed"),
         Index("ix_count_task_warehouse_status", "warehouse_id", "status"),
     )
 
@@ -446,6 +458,12 @@ class CountTask(db.Model):
     cause: Mapped[str] = mapped_column(String(40))
     status: Mapped[CountTaskStatus] = mapped_column(str_enum(CountTaskStatus, 12), default=CountTaskStatus.OPEN)
     reference: Mapped[str | None] = mapped_column(String(120))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # grows with each count and review
+    variance_value: Mapped[int | None] = mapped_column(Integer)  # |yen| of the latest count's variance, for the queue
+    reason_code: Mapped[str | None] = mapped_column(String(20))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("posting.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -457,10 +475,61 @@ class CountTask(db.Model):
         return f"ZC-{self.id:06d}"
 
 
+class Count(db.Model):
+    """One blind count of a task's shelf by one person (round 1; a recount is round 2, …)."""
+
+    __tablename__ = "count"
+    __table_args__ = (UniqueConstraint("task_id", "round"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("count_task.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    counted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    empty: Mapped[bool] = mapped_column(Boolean, default=False)  # 「この棚は空」
+
+
+class CountLine(db.Model):
+    """What one count found of one product and lot, and what the shelf held when it was counted.
+
+    `expected_qty` is filled when the count is submitted (app.stock.counting): the shelf's
+    on-hand of that product and lot at the line's last scan, so moves while people count are
+    not differences.
+    """
+
+    __tablename__ = "count_line"
+    __table_args__ = (
+        UniqueConstraint("count_id", "product_id", "lot_key"),
+        CheckConstraint("counted_qty >= 0", name="counted_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    count_id: Mapped[int] = mapped_column(ForeignKey("count.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
+    lot_key: Mapped[int] = mapped_column(Integer, default=NO_LOT)
+    counted_qty: Mapped[int] = mapped_column(Integer, default=0)
+    expected_qty: Mapped[int | None] = mapped_column(Integer)
+    counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the last scan of this product and lot
+
+
+class CountTolerance(db.Model):
+    """Variance a count may have and still be approved by itself, per ABC class. None set: 0."""
+
+    __tablename__ = "count_tolerance"
+
+    abc_class: Mapped[str] = mapped_column(String(1), primary_key=True)
+    units: Mapped[int] = mapped_column(Integer, default=0)
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 __all__ = [
     "BigId", "NO_LOT", "DEFAULT_LOCATION_PATTERN", "LocationKind", "VIRTUAL_KINDS", "Tracking",
     "BarcodeKind", "MoveReason", "ReservationStatus", "DiscrepancySource", "DiscrepancyStatus",
     "Warehouse", "Location", "Product", "ProductBarcode", "KitComponent", "Lot", "Quant",
     "Posting", "StockMove", "Reservation", "StockEvent", "Discrepancy",
-    "CountTaskStatus", "CountTask",
+    "CountTaskStatus", "CountTask", "OPEN_COUNT_STATUSES", "Count", "CountLine", "CountTolerance",
 ]

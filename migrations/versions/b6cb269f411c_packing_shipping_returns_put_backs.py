@@ -136,8 +136,8 @@ def downgrade():
     op.execute("DELETE FROM location WHERE code IN ('PACKING', 'OUTBOUND')"
                " AND NOT EXISTS (SELECT 1 FROM quant q WHERE q.location_id = location.id)")
     with op.batch_alter_table('sales_order_line', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_sales_order_line_returned_within_packed', type_='check')
-        batch_op.drop_constraint('ck_sales_order_line_packed_within_picked', type_='check')
+        batch_op.drop_constraint(op.f('ck_sales_order_line_returned_within_packed'), type_='check')
+        batch_op.drop_constraint(op.f('ck_sales_order_line_packed_within_picked'), type_='check')
     with op.batch_alter_table('sales_order_line', schema=None) as batch_op:
         batch_op.drop_column('unit_price')
         batch_op.drop_column('returned_qty')
