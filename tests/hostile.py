@@ -38,6 +38,7 @@ class Warehouse:
     receipt_id: int
     blind_id: int
     shelf: str
+    shelf_id: int
     tea_id: int
     milk_id: int
     milk_lot_id: int
@@ -64,7 +65,7 @@ def build(session) -> Warehouse:
                                  [PlannedLine(tea.id, 48), PlannedLine(milk.id, 6)], None)
         blind = create_receipt(session, wh.id, "-", local_today(), [], None, blind=True)
     milk_lot = session.scalar(select(Lot.id).where(Lot.product_id == milk.id))
-    return Warehouse(wh, receipt.id, blind.id, shelf.code, tea.id, milk.id, milk_lot, logins)
+    return Warehouse(wh, receipt.id, blind.id, shelf.code, shelf.id, tea.id, milk.id, milk_lot, logins)
 
 
 def counts(session) -> dict[str, int]:
@@ -82,15 +83,19 @@ def log_in_as(client, login: str, language: str = "en") -> str:
     return token
 
 
+def next_scan_id() -> str:
+    return f"hostile-{next(_ids):08d}"
+
+
 def post(client, token: str, path: str, form: dict, *, htmx: bool = True):
-    data = {"csrf_token": token, "scan_id": f"hostile-{next(_ids):08d}", **form}
+    data = {"csrf_token": token, "scan_id": next_scan_id(), **form}
     headers = {"X-CSRFToken": token, **({"HX-Request": "true"} if htmx else {})}
     return client.post(path, data=data, headers=headers)
 
 
 
 
-_KANA = re.compile(r"[\u3040-\u30ff]")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")  # every Japanese sentence has some; column names (商品コード) need none
 _ENGLISH_WORD = re.compile(r"[A-Za-z]{4,}")
 
 
@@ -101,11 +106,13 @@ def alert_text(html: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
-def speaks(text: str, language: str) -> bool:
-    """Whether a message reads as `language`: Japanese has kana; English has English words and no kana."""
+def speaks(text: str, language: str, echo: str = "") -> bool:
+    """Whether a message reads as `language`: Japanese has hiragana; English has English words and no
+    hiragana. Hiragana the message may only be echoing back from what was sent (`echo`) do not count."""
+    kana = {char for char in _HIRAGANA.findall(text) if char not in echo}
     if language == "ja":
-        return bool(_KANA.search(text))
-    return bool(_ENGLISH_WORD.search(text)) and not _KANA.search(text)
+        return bool(kana)
+    return bool(_ENGLISH_WORD.search(text)) and not kana
 
 
 class _Alerts(HTMLParser):
