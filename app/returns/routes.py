@@ -4,9 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from app.auth.roles import Screen, screen_required
-from app.extensions import db
 from app.floor.step import answer_scan
-from app.returns import service, steps
+from app.returns import steps
 from app.shell.context import current_warehouse
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
@@ -16,14 +15,14 @@ bp = Blueprint("returns", __name__, url_prefix="/returns")
 @screen_required(Screen.RETURNS)
 def index():
     warehouse = current_warehouse()
-    waiting = len(service.open_tasks(db.session, warehouse.id)) if warehouse else 0
-    return render_template("returns/index.html", step_html=steps.first_step().render(), waiting=waiting)
+    step_html = steps.first_step(warehouse).render() if warehouse else ""
+    return render_template("returns/index.html", step_html=step_html)
 
 
 @bp.post("/scan")
 @screen_required(Screen.RETURNS)
 def scan():
-    return answer_scan("return", steps.return_scan, page="returns/index.html", waiting=None)
+    return answer_scan("return", steps.return_scan, page="returns/index.html")
 
 
 @bp.get("/put-back")

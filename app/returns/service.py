@@ -407,6 +407,11 @@ def open_tasks(session: Session, warehouse_id: int, product_id: int | None = Non
     return [_task_of(row) for row in session.execute(stmt)]
 
 
+def count_open_tasks(session: Session, warehouse_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(PutBackTask).where(
+        PutBackTask.warehouse_id == warehouse_id, PutBackTask.status == PutBackStatus.OPEN)) or 0
+
+
 def open_task(session: Session, warehouse_id: int, task_id: int | None) -> Task | None:
     if task_id is None:
         return None
@@ -458,5 +463,5 @@ def _take_from_task(session: Session, task: Task, units: int) -> None:
 __all__ = [
     "DAMAGE_REASONS", "ShippedItem", "ReturnOrder", "LotChoice", "Mismatch", "Returned", "Task", "PutBack",
     "find_order", "load_order", "shipped_items", "lots_to_take_back", "record_mismatch", "restock", "scrap",
-    "check_shelf", "suggestion", "open_tasks", "open_task", "put_back",
+    "check_shelf", "suggestion", "open_tasks", "count_open_tasks", "open_task", "put_back",
 ]

@@ -34,8 +34,8 @@ PUT_BACK_STEP = "returns/_put_back_step.html"
 # --- returns -------------------------------------------------------------------------------
 
 
-def first_step() -> Answer:
-    return Answer.idle(STEP, **_context(None))
+def first_step(warehouse: WarehouseRef) -> Answer:
+    return Answer.idle(STEP, **_context(None, waiting=service.count_open_tasks(db.session, warehouse.id)))
 
 
 def return_scan(scan: Scan) -> Answer:
