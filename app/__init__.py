@@ -64,6 +64,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.auth import throttle
     from app.auth.routes import bp as auth_bp
+    from app.counts.routes import bp as counts_bp
     from app.labels.routes import bp as labels_bp
     from app.lookup.routes import bp as lookup_bp
     from app.masterdata.routes import bp as masterdata_bp
@@ -81,7 +82,7 @@ def register_blueprints(app: Flask) -> None:
 
     throttle.init_app(app)
     for blueprint in (auth_bp, shell_bp, floor_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp, picking_bp, packing_bp,
-                      shipping_bp, returns_bp,
+                      shipping_bp, counts_bp, returns_bp,
                       masterdata_bp, receipts_bp, orders_bp):
         app.register_blueprint(blueprint)
     register_placeholders(app)
