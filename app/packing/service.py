@@ -29,6 +29,7 @@ from app.orders.picklists import PickLine, PickList, PickListOrder
 from app.orders.shipments import PackedUnit
 from app.packing import errors
 from app.stock import ledger
+from app.stock.count_tasks import request_count
 from app.stock.models import (
     Discrepancy, DiscrepancySource, KitComponent, Location, LocationKind, Lot, MoveReason, Product, ProductBarcode,
     Quant, Tracking,
@@ -346,8 +347,19 @@ def missing(session: Session, view: PackView, part: Part, warehouse: WarehouseRe
         product_id=part.product_id, location_id=view.tote_id, expected_qty=part.picked, found_qty=part.packed,
         quantity=count, reference=view.code, user_id=user_id,
     ))
+    _ask_counts(session, warehouse.id, view, part, user_id)
     _reopen_pick(session, view, part, count)
     return count
+
+
+def _ask_counts(session: Session, warehouse_id: int, view: PackView, part: Part, user_id: int) -> None:
+    """The shelves the missing units were picked from are counted: the difference may have started there."""
+    shelves = session.scalars(select(PickLine.location_id).where(
+        PickLine.order_line_id == part.order_line_id, PickLine.product_id == part.product_id,
+        PickLine.picked_qty > 0).distinct())
+    for shelf in shelves:
+        request_count(session, warehouse_id, shelf, part.product_id, cause="packing_shortage", reference=view.code,
+                      user_id=user_id)
 
 
 def _units_in_tote(session: Session, tote_id: int, product_id: int) -> int:

@@ -133,6 +133,9 @@ def test_a_unit_missing_at_packing_is_a_discrepancy_and_the_pick_is_reopened(cli
     order = session.get(Order, world["order"].id)
     tea_line = order.lines[0]
     assert order.status is OrderStatus.ALLOCATED and tea_line.picked_qty == 6 and tea_line.allocated_qty == 1
+    from app.stock.models import CountTask
+    task = session.scalars(select(CountTask)).one()
+    assert (task.cause, task.location.code) == ("packing_shortage", "A-01-01-1")
     assert verify(session) == []
 
 
