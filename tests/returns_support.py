@@ -207,3 +207,23 @@ def tasks_of(session, placed: Order) -> list[PutBackTask]:
 
 def tote_of(session, placed: Order) -> int:
     return session.scalar(select(PickListOrder.tote_id).where(PickListOrder.order_id == placed.id))
+
+
+# --- jobs for tests.concurrency.run_workers (top-level, so spawned processes can import them) --------
+
+
+def cancel_or_pick(session, name, order_id, list_id, warehouse_id, picker_id, office_id):
+    """Worker t0 cancels the order; worker t1 picks the list's current line whole."""
+    from types import SimpleNamespace
+
+    from app.orders.cancel import cancel_order
+
+    if name.endswith("t0"):
+        done = cancel_order(session, order_id, user_id=office_id, reason="race")
+        return SimpleNamespace(outcome=f"cancelled:{done.units_to_put_back}")
+    view = picking.load_list(session, list_id, warehouse_id)
+    if view.current is None:
+        return SimpleNamespace(outcome="nothing_to_pick")
+    picking.claim(session, view, picker_id)
+    picking.pick(session, view, view.current, view.current.remaining, user_id=picker_id, key=f"race-{name}")
+    return SimpleNamespace(outcome=f"picked:{view.current.remaining}")

@@ -31,6 +31,7 @@ from app.orders.models import Order, OrderLine, OrderStatus, document_line
 from app.orders.picklists import PickLine, PickLineStatus, PickList, PickListOrder, PickListStatus
 from app.orders.shipments import PackedUnit, PutBackStatus, PutBackTask
 from app.stock import ledger
+from app.stock.errors import ReservationNotOpen
 from app.stock.models import Location, LocationKind, Lot, Product, Quant, Reservation, ReservationStatus
 from app.stock.warehouses import standard_location
 from app.timeutil import WAREHOUSE_TZ, utcnow
@@ -62,6 +63,16 @@ class CancelReasonTooLong(FloorRefusal):
 
     def message(self) -> str:
         return _("The reason is longer than %(limit)s characters.", limit=MAX_REASON)
+
+
+@dataclass(eq=False)
+class OrderChangedMeanwhile(FloorRefusal):
+    order_code: str
+    code = "order_changed_meanwhile"
+
+    def message(self) -> str:
+        return _("Order %(code)s changed while it was being cancelled (a picker took goods for it): nothing was "
+                 "cancelled. Look at it again and cancel it again.", code=self.order_code)
 
 
 @dataclass(frozen=True)
@@ -158,7 +169,10 @@ def _locked_order(session: Session, order_id: int) -> Order:
 
 
 def _release_reservations(session: Session, order: Order, lines: list[OrderLine], user_id: int | None) -> int:
-    """Release every open reservation named by the order's lines, in one posting."""
+    """Release every open reservation named by the order's lines, in one posting.
+
+    The ledger locks them; a picker's posting on one of them is then either committed before
+    (its goods are in the tote when they are looked for below) or refused after."""
     names = [document_line(line.id) for line in lines]
     held = session.execute(
         select(Reservation.id, Reservation.quantity)
@@ -167,8 +181,11 @@ def _release_reservations(session: Session, order: Order, lines: list[OrderLine]
     ).all()
     if not held:
         return 0
-    ledger.post(session, [ledger.Release(reservation_id) for reservation_id, _quantity in held],
-                key=f"cancel:{order.id}", user_id=user_id, reference=order.code, note="order cancelled")
+    try:
+        ledger.post(session, [ledger.Release(reservation_id) for reservation_id, _quantity in held],
+                    key=f"cancel:{order.id}", user_id=user_id, reference=order.code, note="order cancelled")
+    except ReservationNotOpen:  # a pick used it up between reading and locking it: the unit of work rolls back
+        raise OrderChangedMeanwhile(order.code) from None
     return sum(quantity for _id, quantity in held)
 
 
@@ -330,6 +347,7 @@ def may_cancel(order: Order) -> bool:
     return order.status not in (OrderStatus.SHIPPED, OrderStatus.CANCELLED)
 
 
-__all__ = ["MAX_REASON", "OrderShipped", "CancelReasonMissing", "CancelReasonTooLong", "GoodsLeft", "Cancelled",
+__all__ = ["MAX_REASON", "OrderShipped", "CancelReasonMissing", "CancelReasonTooLong", "OrderChangedMeanwhile",
+           "GoodsLeft", "Cancelled",
            "Cancellation", "PutBackRow", "cancel_order", "cancel_reason", "finish_lists_without_open_lines",
            "cancellation_of", "may_cancel"]

@@ -72,7 +72,7 @@ def _item_scanned(scan: Scan, order: ReturnOrder) -> Answer:
         raise NotAProduct(scan.code.strip()[:60])
     if db.session.get(Product, product.product_id).is_kit:
         raise errors.KitComesAsParts(product.sku)
-    lot_number = hit.lot if isinstance(hit, Gs1Hit) else None
+    lot_number = (hit.lot or hit.serial) if isinstance(hit, Gs1Hit) else None  # a serial is its own lot
     counted = hit.quantity if isinstance(hit, Gs1Hit) and hit.quantity else 1
     units = (fields.quantity(scan.field("qty")) or 1) * counted * product.pack_qty
     outcome = service.lots_to_take_back(order, product.product_id, lot_number, units)
@@ -219,7 +219,7 @@ def _put_back_item_scanned(scan: Scan) -> Answer:
     if not isinstance(product, ProductHit):
         raise NotAProduct(scan.code.strip()[:60])
     tasks = service.open_tasks(db.session, scan.warehouse.id, product.product_id,
-                               hit.lot if isinstance(hit, Gs1Hit) else None)
+                               (hit.lot or hit.serial) if isinstance(hit, Gs1Hit) else None)
     if not tasks:
         raise errors.NothingToPutBack(product.sku)
     if len(tasks) == 1:
