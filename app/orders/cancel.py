@@ -5,7 +5,8 @@ The one service every way in calls (the office screen, later the channel API):
 * Its lines' open reservations are released through the ledger (availability rises again).
 * Its open pick lines are closed as cancelled, so no picker is sent for them; a pick list left
   with nothing open is finished (cancelled when nothing on it was ever picked), and the other
-  orders on it are settled as a finished list settles them.
+  orders on it are settled as a finished list settles them. The order leaves the lists still
+  being walked (its pick lines stay): no tote is asked for it, its tote does not go to packing.
 * Units already picked stay where they are now, and each (product, lot, place) gets a put-back
   task (戻し: scan the item, scan a shelf): in the order's tote (picked, not yet packed), at the
   packing station (packed, order not complete), at OUTBOUND (the order was packed).
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -141,6 +142,7 @@ def cancel_order(session: Session, order_id: int, *, user_id: int | None, reason
         order.updated_at = now
         service.refresh_figures(session, lines)
         finish_lists_without_open_lines(session, touched)
+        _leave_lists_still_walked(session, order.id)
         session.flush()
         return Cancelled(order.id, order.code, released, tuple(goods))
 
@@ -204,6 +206,22 @@ def _close_open_pick_lines(session: Session, order_id: int, user_id: int | None)
     session.execute(update(PickList).where(PickList.id.in_(sorted(list_ids)))
                     .values(version=PickList.version + 1))
     return list_ids
+
+
+def _leave_lists_still_walked(session: Session, order_id: int) -> None:
+    """The order leaves the pick lists still being walked (its pick lines stay, as its history):
+    the picker is not asked for a tote for it, its tote is not sent to packing with the others,
+    and the list finishing does not settle it as picked. Its goods wait in put-back tasks."""
+    walked = list(session.scalars(
+        select(PickListOrder.pick_list_id).join(PickList, PickList.id == PickListOrder.pick_list_id)
+        .where(PickListOrder.order_id == order_id,
+               PickList.status.in_([PickListStatus.OPEN, PickListStatus.PICKING]))
+    ))
+    if not walked:
+        return
+    session.execute(delete(PickListOrder).where(PickListOrder.order_id == order_id,
+                                                PickListOrder.pick_list_id.in_(walked)))
+    session.execute(update(PickList).where(PickList.id.in_(walked)).values(version=PickList.version + 1))
 
 
 def finish_lists_without_open_lines(session: Session, list_ids: set[int]) -> None:

@@ -11,6 +11,7 @@ from app.orders.cancel import CancelReasonMissing, OrderShipped, cancel_order
 from app.orders.models import Order, OrderStatus
 from app.orders.picklists import PickLine, PickLineStatus, PickList, PickListStatus
 from app.orders.shipments import PutBackStatus, PutBackTask
+from app.picking import service as picking
 from app.floor.refusals import LocationNotActive, NotAStorageLocation
 from app.returns import service as returns
 from app.returns.errors import PutBackChanged
@@ -241,6 +242,7 @@ def test_cancelling_one_order_of_a_wave_leaves_the_other_to_pick(session, w):
     session.rollback()
     session.expire_all()
     assert session.get(PickList, pick_list.id).status is PickListStatus.PICKING
+    assert [slot.order_id for slot in picking.order_slots(session, pick_list.id)] == [second.id]
     rs.pick(session, w, pick_list)
     session.rollback()
     session.expire_all()
@@ -265,4 +267,25 @@ def test_a_cancel_that_closes_the_last_open_lines_settles_the_other_orders_of_th
     assert session.get(PickList, pick_list.id).status is PickListStatus.DONE
     assert session.get(Order, second.id).status is OrderStatus.PICKED
     assert session.get(Order, first.id).status is OrderStatus.CANCELLED
+    assert verify(session) == []
+
+
+def test_an_order_picked_whole_then_cancelled_while_its_list_goes_on_stays_cancelled(session, w):
+    first = rs.order(session, w, (w.tea, 1))  # A-01-01-1: walked first
+    second = rs.order(session, w, (w.soap, 1))  # B-01-01-1: walked later
+    pick_list = rs.wave(session, w, first, second)
+    rs.pick(session, w, pick_list, lines=1)  # the first order is all in its tote; the list goes on
+    tote = rs.tote_of(session, first)
+
+    done = cancel(session, w, first)
+
+    assert [(g.location_id, g.quantity) for g in done.put_back] == [(tote, 1)]
+    rs.pick(session, w, pick_list)
+    session.rollback()
+    session.expire_all()
+    view = picking.load_list(session, pick_list.id, w.wh.id)
+    assert view.finished and [slot.order_id for slot in view.orders] == [second.id]  # its tote is not for packing
+    assert session.get(Order, first.id).status is OrderStatus.CANCELLED
+    assert session.get(Order, second.id).status is OrderStatus.PICKED
+    assert rs.on_hand(session, tote) == 1 and rs.tasks_of(session, first)[0].quantity == 1
     assert verify(session) == []
