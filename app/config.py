@@ -58,6 +58,17 @@ def shared_secret_key(folder: Path) -> str:
     return path.read_text().strip()
 
 
+def count_intervals(text: str | None, default: dict[str, int]) -> dict[str, int]:
+    """`A=30,B=90,C=180` → {"A": 30, "B": 90, "C": 180}; classes not named keep their default."""
+    intervals = dict(default)
+    for part in (text or "").split(","):
+        name, _, days = part.partition("=")
+        name = name.strip().upper()
+        if name in intervals and days.strip().isdigit() and int(days) > 0:
+            intervals[name] = int(days)
+    return intervals
+
+
 class Config:
     NAME = "development"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
@@ -90,6 +101,14 @@ class Config:
     THROTTLE_MUST_BE_SHARED = False
     PROXY_COUNT = 0
     SQLITE_SYNCHRONOUS = "FULL"
+    # 棚卸し: days between two counts of a shelf, by the ABC class of what it holds (pick velocity of the
+    # last 90 days); COUNT_INTERVAL_DAYS="A=30,B=90,C=180" in the environment changes them
+    COUNT_INTERVAL_DAYS = {"A": 30, "B": 90, "C": 180}
+    # Reorder suggestions (seed 004): daily demand averaged over REORDER_DEMAND_DAYS; the reorder point is
+    # demand × lead time + safety stock; an order fills up to that plus REORDER_COVER_DAYS of demand
+    REORDER_DEMAND_DAYS = 28
+    REORDER_COVER_DAYS = 30
+    DEFAULT_LEAD_TIME_DAYS = 7  # for products whose lead time is not set
     PHOTO_SLOT_WAIT = 0.1  # seconds a photo waits for a decode slot before it is answered "busy" (a waiting
     # worker is as lost to typed scans as a decoding one; the floor page sends a busy photo again by itself)
 
@@ -104,6 +123,7 @@ class Config:
         self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", self.PROXY_COUNT))
         self.SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", self.SQLITE_SYNCHRONOUS)
         # one photo decoded at a time per two CPUs (app.floor.photo_slots): the other CPU stays for scans
+        self.COUNT_INTERVAL_DAYS = count_intervals(os.environ.get("COUNT_INTERVAL_DAYS"), self.COUNT_INTERVAL_DAYS)
         self.PHOTO_DECODES_AT_ONCE = int(os.environ.get("PHOTO_DECODES_AT_ONCE") or max(1, (os.cpu_count() or 2) // 2))
 
     def secure_cookies_default(self) -> bool:
