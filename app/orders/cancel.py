@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -158,10 +158,18 @@ def cancel_reason(text: str | None) -> str:
 
 
 def _locked_order(session: Session, order_id: int) -> Order:
-    stmt = select(Order).where(Order.id == order_id)
+    """The order, locked on PostgreSQL together with the other orders of the pick lists still walked
+    that hold it (a cancel may finish such a list and settle them), by id: the order in which a
+    pick that may finish its list locks them, so the two never wait on each other in a cycle."""
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=Order)
-    order = session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
+        walked = (select(PickListOrder.pick_list_id).join(PickList, PickList.id == PickListOrder.pick_list_id)
+                  .where(PickListOrder.order_id == order_id,
+                         PickList.status.in_([PickListStatus.OPEN, PickListStatus.PICKING])))
+        neighbours = select(PickListOrder.order_id).where(PickListOrder.pick_list_id.in_(walked))
+        session.execute(select(Order.id).where(or_(Order.id == order_id, Order.id.in_(neighbours)))
+                        .order_by(Order.id).with_for_update())
+    order = session.execute(select(Order).where(Order.id == order_id)
+                            .execution_options(populate_existing=True)).scalar_one_or_none()
     if order is None:
         raise LookupError(order_id)
     return order
