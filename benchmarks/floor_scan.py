@@ -106,16 +106,22 @@ def stop(process: subprocess.Popen) -> None:
 # --- the store: the demo, a receipt and dock stock to scan against, and growth to N stock lines --------
 
 
-def prepare(url: str, instance: str, grow_to: int | None) -> dict:
-    """Load the demo (and grow it); return the ids the scans need. Runs in this process."""
+def app_for(url: str, instance: str):
+    """The app on the benchmark's database, built in this process."""
     os.environ["TANA_INSTANCE_PATH"] = instance
     from app import create_app
     from app.config import load_config
-    from app.extensions import db
 
     config = load_config("development")
     config.SQLALCHEMY_DATABASE_URI = url
-    app = create_app(config)
+    return create_app(config)
+
+
+def prepare(url: str, instance: str, grow_to: int | None) -> dict:
+    """Load the demo (and grow it); return the ids the scans need. Runs in this process."""
+    from app.extensions import db
+
+    app = app_for(url, instance)
     with app.app_context():
         from app.demo import load_demo
 

@@ -30,7 +30,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.floor_scan import BIN, FLOOR, ROOT, database, drop, grow, gunicorn, run, stop, verify  # noqa: E402
+from benchmarks.floor_scan import (  # noqa: E402
+    BIN, FLOOR, ROOT, app_for, database, drop, grow, gunicorn, run, stop, verify,
+)
 
 PASSWORD = "picker-bench-pass"
 PRODUCTS = 240
@@ -46,14 +48,9 @@ CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
 def prepare(url: str, instance: str, grow_to: int, pickers: int, lists: int) -> None:
-    os.environ["TANA_INSTANCE_PATH"] = instance
-    from app import create_app
-    from app.config import load_config
     from app.extensions import db
 
-    config = load_config("development")
-    config.SQLALCHEMY_DATABASE_URI = url
-    app = create_app(config)
+    app = app_for(url, instance)
     with app.app_context():
         from app.demo import load_demo
 
@@ -257,14 +254,9 @@ def summary(stats: dict) -> dict:
 
 
 def statements_per_scan(url: str, instance: str) -> dict[str, str]:
-    os.environ["TANA_INSTANCE_PATH"] = instance
-    from app import create_app
-    from app.config import load_config
     from app.extensions import db
 
-    config = load_config("development")
-    config.SQLALCHEMY_DATABASE_URI = url
-    app = create_app(config)
+    app = app_for(url, instance)
     counted: list[str] = []
 
     def count(_c, _cur, statement, *_a):
