@@ -31,6 +31,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(orders_cli)
+    from app.api.cli import COMMANDS as api_commands
+
+    for command in api_commands:
+        app.cli.add_command(command)
 
 
 @click.group("stock", help="The stock ledger.")
@@ -48,6 +52,16 @@ def stock_verify():
         click.echo(f"BROKEN {problem}", err=True)
     click.echo(f"stock verify: {len(problems)} problem(s)", err=True)
     sys.exit(1)
+
+
+@stock_cli.command("refresh-dates", help="Write the availability changed because a date passed (a lot reaching its "
+                   "minimum shelf life or expiry) as stock events; daily, after midnight.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="The date to refresh for.")
+def stock_refresh_dates(today):
+    from app.stock.date_events import refresh_dates
+
+    written = refresh_dates(db.session, today.date() if today else None)
+    click.echo(f"stock refresh-dates: {written} availability change(s) written")
 
 
 @click.group("warehouses", help="Warehouses.")

@@ -6,3 +6,4 @@ from app.receipts.models import DamageReason, Receipt, ReceiptEntry, ReceiptLine
 from app.orders.models import Order, OrderLine, OrderStatus, SalesChannel  # noqa: F401
 from app.orders.picklists import PickLine, PickList, PickListOrder  # noqa: F401
 from app.orders.shipments import PackedUnit, PutBackTask, ReturnLine  # noqa: F401
+from app.api.models import ApiToken, ChannelRule, Integration, WebhookDelivery, WebhookEndpoint  # noqa: F401

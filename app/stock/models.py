@@ -388,10 +388,19 @@ class Reservation(db.Model):
 
 
 class StockEvent(db.Model):
-    """A change of availability of a product in a warehouse, as sales channels read it."""
+    """A change of availability of a product in a warehouse, as sales channels read it.
+
+    `position` is the change feed's cursor, given in commit order when the event's transaction
+    commits (PostgreSQL: a deferred trigger takes it from a sequence under one transaction-scoped
+    advisory lock, so a reader that sees a position has seen every smaller one; SQLite: the id,
+    as its writers commit one at a time). NULL only inside the writing transaction.
+    """
 
     __tablename__ = "stock_event"
-    __table_args__ = (Index("ix_stock_event_product_warehouse", "product_id", "warehouse_id", "id"),)
+    __table_args__ = (
+        Index("ix_stock_event_product_warehouse", "product_id", "warehouse_id", "id"),
+        Index("ix_stock_event_position", "position", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
@@ -400,6 +409,7 @@ class StockEvent(db.Model):
     cause: Mapped[str] = mapped_column(String(20))
     posting_id: Mapped[int | None] = mapped_column(ForeignKey("posting.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    position: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Discrepancy(db.Model):
