@@ -41,3 +41,24 @@ def test_a_cancel_and_a_pick_at_once_leave_every_picked_unit_with_a_put_back(app
     assert in_tote == to_put_back and in_tote in (0, 3)
     assert rs.open_reservations(session, placed) == 0
     assert verify(session) == []
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_cancel_and_the_pick_that_finishes_the_list_never_deadlock(app, session, instance_dir, attempt):
+    w = rs.world(session)
+    staying = rs.order(session, w, (w.soap, 1))  # the lower id, walked last (B-01-01-1)
+    leaving = rs.order(session, w, (w.tea, 2))  # walked first (A-01-01-1), picked whole, then cancelled
+    pick_list = rs.wave(session, w, staying, leaving)
+    rs.pick(session, w, pick_list, lines=1)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+
+    outcomes = concurrency.run_workers(url, str(instance_dir), rs.cancel_or_pick, processes=1, threads=2,
+                                       args=(leaving.id, pick_list.id, w.wh.id, w.picker.id, w.office.id))
+
+    assert sorted(o.result for o in outcomes) == ["cancelled:2", "picked:1"]
+    session.rollback()
+    session.expire_all()
+    assert session.get(Order, leaving.id).status is OrderStatus.CANCELLED
+    assert session.get(Order, staying.id).status is OrderStatus.PICKED
+    assert rs.on_hand(session, rs.tote_of(session, leaving) or rs.tasks_of(session, leaving)[0].from_location_id) == 2
+    assert verify(session) == []
