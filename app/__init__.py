@@ -80,12 +80,13 @@ def register_blueprints(app: Flask) -> None:
     from app.floor.routes import bp as floor_bp
     from app.shell.routes import bp as shell_bp
     from app.shipping.routes import bp as shipping_bp
+    from app.supervisor.routes import bp as supervisor_bp
     from app.shell.routes import register_placeholders
 
     throttle.init_app(app)
     for blueprint in (auth_bp, shell_bp, floor_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp, picking_bp, packing_bp,
                       shipping_bp, counts_bp, returns_bp,
-                      masterdata_bp, receipts_bp, orders_bp):
+                      masterdata_bp, receipts_bp, orders_bp, supervisor_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the JSON API is authorised by bearer tokens, never by a login cookie

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(orders_cli)
+    app.cli.add_command(counts_cli)
     from app.api.cli import COMMANDS as api_commands
 
     for command in api_commands:
@@ -192,3 +193,26 @@ def orders_allocate(warehouse_code):
     warehouse_id = _warehouses_by_code([warehouse_code])[0].id if warehouse_code else None
     results = allocate_backorders(db.session, warehouse_id, user_id=None)
     click.echo("\n".join(cli_lines(allocation_reports(db.session, results))))
+
+
+@click.group("counts", help="Cycle counts (棚卸し).")
+def counts_cli():
+    pass
+
+
+@counts_cli.command("schedule", help="Make a count task for every shelf whose ABC class's interval has passed since its "
+                    "last count (COUNT_INTERVAL_DAYS), most overdue first.")
+@click.option("--warehouse", "warehouse_code", default=None, help="Warehouse code; without it: every warehouse.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many tasks per warehouse.")
+def counts_schedule(warehouse_code, limit):
+    from app.supervisor.schedule import run_schedule
+    from app.supervisor.settings import count_intervals
+
+    codes = [warehouse_code] if warehouse_code else None
+    warehouses = _warehouses_by_code(codes) if codes else db.session.scalars(select(Warehouse).order_by(Warehouse.code)).all()
+    intervals = count_intervals()
+    for warehouse in list(warehouses):
+        result = run_schedule(db.session, warehouse.id, intervals, user_id=None, limit=limit)
+        click.echo(f"{warehouse.code}: {result.due} shelves due, {result.made} count tasks made "
+                   f"(A {result.by_class['A']}, B {result.by_class['B']}, C {result.by_class['C']}), "
+                   f"{result.already_open} already open")

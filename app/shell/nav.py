@@ -29,6 +29,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(Screen.RECEIPTS, "/receipts", _l("Expected receipts"), _l("Create and import inbound plans"), "office"),
     Entry(Screen.ORDERS, "/orders", _l("Orders"), _l("Create and import outbound orders"), "office"),
     Entry(Screen.COUNT_REVIEW, "/counts/review", _l("Count review"), _l("Approve or reject count results"), "office"),
+    Entry(Screen.COUNT_REVIEW, "/counts/plan", _l("Count tasks"), _l("Shelves to count: by range, zone, product or ABC"),
+          "office"),
     Entry(Screen.DISCREPANCIES, "/discrepancies", _l("Discrepancies"), _l("Where the differences are born"), "office"),
     Entry(Screen.KPIS, "/kpis", _l("KPIs"), _l("Accuracy, speed and stock health"), "office"),
     Entry(Screen.REPORTS, "/reports", _l("Alerts"), _l("Reorder, expiry and shelves due for a count"), "office"),
