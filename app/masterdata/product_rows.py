@@ -15,6 +15,8 @@ Columns (header in English or Japanese; other spellings accepted, see PRODUCT_CO
 | reorder_point | reorder point | 発注点 | whole number ≥ 0 |
 | safety_stock | safety stock | 安全在庫 | whole number ≥ 0 |
 | zone | zone | ゾーン | 1–8 letters or digits |
+| cost_price | cost price | 原価 | yen per unit, whole number ≥ 0 (what a count variance is worth) |
+| lead_time_days | lead time days | リードタイム | 0–365 days from order to arrival (reorder suggestions) |
 
 An empty cell leaves an existing product's value as it is (a new product gets the default:
 tracking none, numbers 0, no zone). A SKU appears once per file; a JAN or case GTIN belongs
@@ -39,6 +41,8 @@ MAX_SKU = 40
 MAX_NAME = 200
 MAX_SHELF_LIFE_DAYS = 3650
 MAX_PACK_QTY = 100_000
+MAX_COST_PRICE = 100_000_000
+MAX_LEAD_TIME_DAYS = 365
 
 PRODUCT_COLUMNS = (
     Column("sku", "SKU", "商品コード", ("品番", "商品番号", "SKUコード")),
@@ -52,6 +56,8 @@ PRODUCT_COLUMNS = (
     Column("reorder_point", "reorder point", "発注点"),
     Column("safety_stock", "safety stock", "安全在庫"),
     Column("zone", "zone", "ゾーン", ("保管ゾーン",)),
+    Column("cost_price", "cost price", "原価", ("cost", "unit cost", "仕入単価", "原価(円)", "仕入原価")),
+    Column("lead_time_days", "lead time days", "リードタイム", ("lead time", "リードタイム日数", "リードタイム(日)", "納期日数")),
 )
 REQUIRED = (("sku",), ("name",))
 
@@ -80,6 +86,8 @@ class ProductRow:
     reorder_point: int | None = None
     safety_stock: int | None = None
     zone: str | None = None
+    cost_price: int | None = None
+    lead_time_days: int | None = None
 
 
 ProductFile = ReadFile[ProductRow]
@@ -195,6 +203,16 @@ def _tracking(text: str) -> Tracking:
                                                  value=text))
 
 
+def _yen(text: str) -> int:
+    """Whole yen; `¥1,200`, `1200円` and full-width digits are read too (Shift_JIS writes ¥ as a backslash)."""
+    cleaned = cells.normalized(text).lstrip("¥\\").removesuffix("円").strip()
+    return cells.whole_number(cleaned, high=MAX_COST_PRICE)
+
+
+def _days(text: str) -> int:
+    return cells.whole_number(cells.normalized(text).removesuffix("日").strip(), high=MAX_LEAD_TIME_DAYS)
+
+
 READERS: dict[str, Callable[[str], object]] = {
     "sku": _sku,
     "name": _name,
@@ -206,6 +224,8 @@ READERS: dict[str, Callable[[str], object]] = {
     "reorder_point": cells.whole_number,
     "safety_stock": cells.whole_number,
     "zone": zone_code,
+    "cost_price": _yen,
+    "lead_time_days": _days,
 }
 
 

@@ -29,7 +29,8 @@ from app.masterdata.retry import retried_on_conflict
 from app.stock.models import BarcodeKind, Product, ProductBarcode, Quant, Tracking
 
 UNIT_KINDS = {8: BarcodeKind.EAN8, 12: BarcodeKind.UPCA, 13: BarcodeKind.EAN13}
-SETTABLE = ("name", "tracking", "min_shelf_life_days", "reorder_point", "safety_stock", "zone")
+SETTABLE = ("name", "tracking", "min_shelf_life_days", "reorder_point", "safety_stock", "zone", "cost_price",
+            "lead_time_days")
 PAGE_SIZE = 50
 
 
@@ -145,7 +146,7 @@ def _new_product(row: ProductRow) -> Product:
     product = Product(
         sku=row.sku, name=row.name, tracking=row.tracking or Tracking.NONE,
         min_shelf_life_days=row.min_shelf_life_days or 0, reorder_point=row.reorder_point or 0,
-        safety_stock=row.safety_stock or 0, zone=row.zone,
+        safety_stock=row.safety_stock or 0, zone=row.zone, cost_price=row.cost_price, lead_time_days=row.lead_time_days,
     )
     if row.jan:
         product.barcodes.append(ProductBarcode(code=row.jan, kind=UNIT_KINDS[len(row.jan)], pack_qty=1))
@@ -197,5 +198,6 @@ def _export_row(product: Product) -> list[object]:
     return [
         guarded(product.sku), guarded(product.name), unit.code if unit else "", case.code if case else "",
         case.pack_qty if case else "", product.tracking.value, product.min_shelf_life_days, product.reorder_point,
-        product.safety_stock, product.zone or "",
+        product.safety_stock, product.zone or "", "" if product.cost_price is None else product.cost_price,
+        "" if product.lead_time_days is None else product.lead_time_days,
     ]

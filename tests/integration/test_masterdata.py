@@ -137,6 +137,18 @@ def test_export_then_import_round_trips_every_column(session):
     assert by_sku(session, "=EVIL").name == '-ハイ- "quoted", name'
 
 
+def test_cost_price_and_lead_time_are_imported_exported_and_kept_when_empty(session):
+    header = HEADER_JA.replace("ゾーン\r\n", "ゾーン,原価,リードタイム\r\n")
+    import_products(session, products_csv(f"TEA-500,緑茶,{JAN},,,none,0,30,10,A,120,14", header=header))
+    tea = by_sku(session, "TEA-500")
+    assert (tea.cost_price, tea.lead_time_days) == (120, 14)
+    import_products(session, products_csv("TEA-500,,,,,,,,,,,", header=header))
+    assert (by_sku(session, "TEA-500").cost_price, by_sku(session, "TEA-500").lead_time_days) == (120, 14)
+    exported = export_products(session, "ja").decode("utf-8-sig")
+    assert exported.splitlines()[0].endswith(",ゾーン,原価,リードタイム") and exported.splitlines()[1].endswith(",A,120,14")
+    assert export_products(session, "en").decode("utf-8-sig").splitlines()[0].endswith(",zone,cost price,lead time days")
+
+
 def test_products_are_found_by_sku_name_or_barcode(session):
     f.product(session, sku="TEA-500", name="緑茶 500ml", barcode=JAN)
     f.product(session, sku="COFFEE-1", name="コーヒー", barcode=JAN2)

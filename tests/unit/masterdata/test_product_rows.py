@@ -121,3 +121,17 @@ def test_tracking_cannot_change_while_the_product_has_stock():
 def test_a_formula_guarded_name_from_an_export_reads_back_as_it_was():
     parsed = read_product_file(csv_bytes("SKU,name\r\n", "A,'=HYPERLINK(x)"))
     assert parsed.rows[0].name == "=HYPERLINK(x)"
+
+
+def test_cost_price_and_lead_time_are_read_in_japanese_and_english_headers():
+    ja = read_product_file(csv_bytes("商品コード,商品名,原価,リードタイム\r\n", "TEA-500,緑茶,\"￥1,200\",14日",
+                                     "SOAP-1,石けん,８５円,７", "BAG,袋,\\980,3", encoding="cp932"))
+    assert [(r.sku, r.cost_price, r.lead_time_days) for r in ja.rows] == [
+        ("TEA-500", 1200, 14), ("SOAP-1", 85, 7), ("BAG", 980, 3)]
+    en = read_product_file(csv_bytes("SKU,name,cost price,lead time days\r\n", "TEA-500,x,0,"))
+    assert (en.rows[0].cost_price, en.rows[0].lead_time_days) == (0, None) and en.errors == []
+
+
+def test_a_wrong_cost_price_or_lead_time_names_its_row_and_column():
+    found = problems(csv_bytes("SKU,name,原価,リードタイム\r\n", "A,x,-5,3", "B,x,12.5,3", "C,x,100,400"))
+    assert [(row, column) for row, column, _message in found] == [(2, "原価"), (3, "原価"), (4, "リードタイム")]
