@@ -87,4 +87,48 @@ def pick_one(session, w: World, product, key: str, location=None) -> None:
                     key=key)
 
 
-__all__ = ["TEA_JAN", "SOAP_JAN", "World", "world", "make_task", "count", "to_review", "pick_one"]
+
+
+def short_picked(session, w: World, product, quantity: int, external_id: str):
+    """An order of `quantity` of `product` from A-01-01-1 whose picker finds the shelf short at once:
+    a picking discrepancy, a count task of the shelf (cause short_pick) holding the missing units."""
+    from app.orders import service as orders
+    from app.orders.waves import build_wave
+    from app.picking import service as picking
+
+    order = orders.create_order(session, w.wh.id, orders.DraftOrder(
+        "rakuten", external_id, "山田 花子", [orders.DraftLine(product.id, quantity)]), user_id=None)
+    orders.allocate_order(session, order.id, user_id=None)
+    pick_list = build_wave(session, w.wh.id, [order.id], assigned_to_id=w.counter.id, user_id=None)
+    with write_transaction(session):
+        view = picking.load_list(session, pick_list.id, w.wh.id)
+        picking.claim(session, view, w.counter.id)
+        picking.bind_tote(session, view, f"ZT-{pick_list.id % 10000:04d}")
+    with write_transaction(session):
+        view = picking.load_list(session, pick_list.id, w.wh.id)
+        return picking.short_pick(session, view, view.current, user_id=w.counter.id, key=f"short-{external_id}")
+
+
+def picked(session, w: World, product, quantity: int, external_id: str):
+    """An order of `quantity` of `product` picked whole (its pick line done)."""
+    from app.orders import service as orders
+    from app.orders.waves import build_wave
+    from app.picking import service as picking
+
+    order = orders.create_order(session, w.wh.id, orders.DraftOrder(
+        "rakuten", external_id, "山田 花子", [orders.DraftLine(product.id, quantity)]), user_id=None)
+    orders.allocate_order(session, order.id, user_id=None)
+    pick_list = build_wave(session, w.wh.id, [order.id], assigned_to_id=w.counter.id, user_id=None)
+    with write_transaction(session):
+        view = picking.load_list(session, pick_list.id, w.wh.id)
+        picking.claim(session, view, w.counter.id)
+        picking.bind_tote(session, view, f"ZT-{pick_list.id % 10000:04d}")
+    with write_transaction(session):
+        view = picking.load_list(session, pick_list.id, w.wh.id)
+        picking.pick(session, view, view.current, view.current.remaining, user_id=w.counter.id,
+                     key=f"pick-{external_id}")
+    return order
+
+
+__all__ = ["TEA_JAN", "SOAP_JAN", "World", "world", "make_task", "count", "to_review", "pick_one", "short_picked",
+           "picked"]

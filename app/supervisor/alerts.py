@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -104,15 +103,20 @@ def expiry_bands(session: Session, warehouse_id: int, today: date) -> dict[int, 
     return {days: int(found.get(days, 0)) for days in EXPIRY_BANDS}
 
 
-def daily_demand(session: Session, warehouse_id: int, days: int) -> dict[int, float]:
-    """Units picked per day in the warehouse over the last `days`, per product."""
+def picked_units(session: Session, warehouse_id: int, days: int) -> dict[int, int]:
+    """Units picked from the warehouse's shelves over the last `days`, per product."""
     shelves = select(Location.id).where(Location.warehouse_id == warehouse_id, Location.kind == LocationKind.STORAGE)
     since = utcnow() - timedelta(days=days)
-    return {product_id: int(units) / days for product_id, units in session.execute(
+    return {product_id: int(units) for product_id, units in session.execute(
         select(StockMove.product_id, func.sum(StockMove.quantity))
         .where(StockMove.reason == MoveReason.PICK, StockMove.created_at >= since,
                StockMove.from_location_id.in_(shelves))
         .group_by(StockMove.product_id))}
+
+
+def _demand_over(units: int, window: int, days: int) -> int:
+    """⌈units / window × days⌉ in whole numbers (no float rounding)."""
+    return -(-units * days // window)
 
 
 def reorder_alerts(session: Session, warehouse_id: int, settings: ReorderSettings, *,
@@ -127,20 +131,21 @@ def reorder_alerts(session: Session, warehouse_id: int, settings: ReorderSetting
     if not products:
         return []
     stock = availability(session, warehouse_id, today=today)
-    demand = daily_demand(session, warehouse_id, settings.demand_days)
+    picked = picked_units(session, warehouse_id, settings.demand_days)
+    window = settings.demand_days
     found = []
     for p in products:
-        daily = demand.get(p.id, 0.0)
+        units = picked.get(p.id, 0)
         lead = p.lead_time_days if p.lead_time_days is not None else settings.default_lead_time
-        point = math.ceil(daily * lead) + p.safety_stock
+        point = _demand_over(units, window, lead) + p.safety_stock
         available = stock.get(p.id, 0)
-        trigger = max(p.reorder_point, point if daily else 0)
+        trigger = max(p.reorder_point, point if units else 0)
         if available > trigger and available > p.safety_stock:
             continue
-        if not (p.reorder_point or p.safety_stock or daily):
+        if not (p.reorder_point or p.safety_stock or units):
             continue
-        fill_to = max(point, p.reorder_point) + math.ceil(daily * settings.cover_days)
-        found.append(Reorder(p.id, p.sku, p.name, available, p.reorder_point, p.safety_stock, daily, lead,
+        fill_to = max(point, p.reorder_point) + _demand_over(units, window, settings.cover_days)
+        found.append(Reorder(p.id, p.sku, p.name, available, p.reorder_point, p.safety_stock, units / window, lead,
                              p.lead_time_days is not None, point, max(0, fill_to - available)))
     return sorted(found, key=lambda r: (r.available - r.safety_stock, -r.daily_demand, r.sku))
 
@@ -168,5 +173,5 @@ def shelf_lots(session: Session, warehouse_id: int, today: date, first: date | N
             for sku, name, lot, expiry, shelf, on_hand in rows], total
 
 
-__all__ = ["EXPIRY_BANDS", "Reorder", "ShelfLot", "Alerts", "alerts", "daily_demand", "reorder_alerts", "shelf_lots",
+__all__ = ["EXPIRY_BANDS", "Reorder", "ShelfLot", "Alerts", "alerts", "picked_units", "reorder_alerts", "shelf_lots",
            "expiry_bands"]
