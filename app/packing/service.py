@@ -190,20 +190,22 @@ def _sum_by_line(session: Session, stmt) -> dict[tuple[int, int], int]:
 
 
 def claim(session: Session, view: PackView, user_id: int) -> None:
-    """The first scan claims the order for this packer; another packer's scan is refused."""
-    if view.status is not OrderStatus.PICKED:
-        raise errors.NotPackable(view.code, view.status)
-    if view.packed_by_id == user_id:
+    """The first scan claims the order for this packer; another packer's scan is refused.
+
+    Every scan locks the order (PostgreSQL) and reads it again, so a cancel or another packer that
+    got there first is seen: the order must still be PICKED and this packer's.
+    """
+    stmt = select(Order.status, Order.packed_by_id).where(Order.id == view.order_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    status, holder = session.execute(stmt).one()
+    if status is not OrderStatus.PICKED:
+        raise errors.NotPackable(view.code, status)
+    if holder == user_id:
         return
-    if view.packed_by_id is not None:
-        raise errors.PackedByAnother(view.code, _name_of(session, view.packed_by_id))
-    taken = session.execute(
-        update(Order).where(Order.id == view.order_id, Order.packed_by_id.is_(None),
-                            Order.status == OrderStatus.PICKED).values(packed_by_id=user_id)
-    ).rowcount
-    if not taken:
-        holder = session.scalar(select(Order.packed_by_id).where(Order.id == view.order_id))
+    if holder is not None:
         raise errors.PackedByAnother(view.code, _name_of(session, holder))
+    session.execute(update(Order).where(Order.id == view.order_id).values(packed_by_id=user_id))
 
 
 def _name_of(session: Session, user_id: int | None) -> str:

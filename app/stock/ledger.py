@@ -523,7 +523,11 @@ def _apply_quant_changes(conn, plan: _Plan, locations, products, lots, now) -> d
     for key in sorted(plan.changes):
         change = plan.changes[key]
         if change.on_hand == 0 and change.reserved == 0:
-            quant_ids[key] = _quant_id(conn, change)
+            # nets to nothing (in and out of one place in one posting): only a reservation needs its id,
+            # and a place that never held this product and lot has no quant to name
+            quant_id = _quant_id(conn, change)
+            if quant_id is not None:
+                quant_ids[key] = quant_id
             continue
         creatable = change.on_hand >= change.reserved >= 0
         row = _upsert_quant(conn, change, now) if creatable else _update_quant(conn, change, now)
@@ -540,8 +544,8 @@ def _quant_params(change: _QuantChange, now=None) -> dict:
     }
 
 
-def _quant_id(conn, change: _QuantChange) -> int:
-    return conn.execute(_sql(conn).quant_id, _quant_params(change)).scalar_one()
+def _quant_id(conn, change: _QuantChange) -> int | None:
+    return conn.execute(_sql(conn).quant_id, _quant_params(change)).scalar_one_or_none()
 
 
 def _update_quant(conn, change: _QuantChange, now) -> int | None:

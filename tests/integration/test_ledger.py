@@ -406,3 +406,13 @@ def test_verify_finds_reserved_that_no_reservation_explains(session, shelf):
     with write_transaction(session):
         session.execute(update(Quant).where(Quant.product_id == prod.id).values(reserved=2))
     assert ["reserved 2 but open reservations hold 0"] == [v.problem for v in verify(session)]
+
+
+def test_a_posting_through_a_place_that_never_held_the_product_nets_to_nothing_there(session, wh, shelf, customer):
+    """In and out of quarantine in one posting (a damaged return written off): no quant there to name."""
+    prod = f.product(session)
+    quarantine = standard_location(session, wh.id, LocationKind.QUARANTINE)
+    scrap = standard_location(session, wh.id, LocationKind.SCRAP)
+    post(session, [Move(prod.id, 1, customer.id, quarantine.id, MoveReason.RETURN),
+                   Move(prod.id, 1, quarantine.id, scrap.id, MoveReason.SCRAP)])
+    assert verify(session) == []
