@@ -274,14 +274,16 @@ def _state_statement(dialect: str):
         .order_by(plo.c.position).limit(1).scalar_subquery()
     )
     counted = line.alias("counted")
+    live = counted.c.status != PickLineStatus.CANCELLED.value  # a cancelled order's lines leave the walk
     figures = lambda column: select(column).where(counted.c.pick_list_id == pl.c.id).scalar_subquery()  # noqa: E731
     return (
         select(pl.c.id, pl.c.code, pl.c.version, pl.c.status, pl.c.warehouse_id, pl.c.assigned_to_id,
                open_line(0).label("current_line"), open_line(1).label("following_line"), unbound.label("unbound"),
-               figures(func.count()).label("line_count"),
-               figures(func.sum(case((counted.c.status != PickLineStatus.OPEN.value, 1), else_=0))).label("lines_closed"),
+               figures(func.sum(case((live, 1), else_=0))).label("line_count"),
+               figures(func.sum(case((live & (counted.c.status != PickLineStatus.OPEN.value), 1), else_=0)))
+               .label("lines_closed"),
                figures(func.sum(counted.c.picked_qty)).label("units_done"),
-               figures(func.sum(counted.c.quantity)).label("units_total"))
+               figures(func.sum(case((live, counted.c.quantity), else_=counted.c.picked_qty))).label("units_total"))
         .where(pl.c.id == bindparam("p_list"), pl.c.warehouse_id == bindparam("p_warehouse"))
     )
 
