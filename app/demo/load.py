@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User, UserRole
 from app.database import write_transaction
+from app.demo.counts import create_count_demo
 from app.demo.outbound import create_outbound_demo
 from app.demo.orders import create_demo_orders
 from app.demo.plan import DEFAULT_SEED, DemoPlan, PlannedProduct, PlannedUser, PlannedWarehouse, plan_demo
@@ -64,7 +65,9 @@ def load_demo(session: Session, *, seed: int = DEFAULT_SEED, today: date | None 
                                         today=plan.today)
         orders = create_demo_orders(session, warehouse_ids, user_ids, seed=plan.seed, today=plan.today)
         outbound = create_outbound_demo(session, warehouse_ids, user_ids, today=plan.today)
-        return replace(_summarise(session, plan, warehouse_ids), receipts=receipts, orders=orders, outbound=outbound)
+        counts = create_count_demo(session, warehouse_ids, user_ids, seed=plan.seed, today=plan.today)
+        return replace(_summarise(session, plan, warehouse_ids), receipts=receipts, orders=orders, outbound=outbound,
+                       cycle_counts=counts)
 
 
 def _create_warehouses(session: Session, warehouses: Sequence[PlannedWarehouse]) -> dict[str, int]:

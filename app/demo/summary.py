@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app.demo.counts import CountDemo
 from app.demo.orders import DemoOrders
 from app.demo.outbound import OutboundDemo
 from app.demo.receipts import DemoReceipt
@@ -59,6 +60,7 @@ class DemoSummary:
     receipts: tuple[DemoReceipt, ...] = ()
     orders: DemoOrders = DemoOrders()
     outbound: OutboundDemo = OutboundDemo()
+    cycle_counts: CountDemo = CountDemo()
 
     def lines(self) -> list[str]:
         """The summary as plain text lines, ready to print."""
@@ -82,6 +84,22 @@ class DemoSummary:
                 out.extend(f"      GS1 label {label}" for label in r.labels)
         out.extend(self._order_lines())
         out.extend(self._outbound_lines())
+        out.extend(self._count_lines())
+        return out
+
+    def _count_lines(self) -> list[str]:
+        c = self.cycle_counts
+        out = []
+        if c.open_tasks:
+            out.append(f"Cycle counts (棚卸し) to count: {_count(len(c.open_tasks), 'open task')} "
+                       f"({', '.join(c.open_tasks)}); log in as picker1 and open 棚卸し")
+        if c.waiting_for_review:
+            out.append(f"A count waits for review with a variance: {c.waiting_for_review} (supervisor1: 棚卸し承認)")
+        if c.waiting_for_recount:
+            out.append(f"A count waits for a recount by someone else: {c.waiting_for_recount}")
+        if c.approved:
+            out.append(f"Counts approved over the last weeks: {', '.join(c.approved)}; "
+                       f"{c.discrepancies} discrepancies recorded (差異, KPI)")
         return out
 
     def _outbound_lines(self) -> list[str]:
