@@ -194,7 +194,7 @@ def import_file():
 def import_sample():
     language = str(get_locale() or "ja")
     data = write_csv([column.header(language) for column in ORDER_COLUMNS], _sample_rows(local_today()))
-    return Response(data, mimetype="text/csv; charset=utf-8",
+    return Response(data, content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="orders-sample.csv"'})
 
 
