@@ -63,6 +63,7 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.api import web as api_web
+    from app.api.admin import bp as api_admin_bp
     from app.api.routes import bp as api_bp
     from app.auth import throttle
     from app.auth.routes import bp as auth_bp
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
                       shipping_bp, counts_bp, returns_bp,
                       masterdata_bp, receipts_bp, orders_bp, supervisor_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(api_admin_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the JSON API is authorised by bearer tokens, never by a login cookie
     api_web.init_app(app)

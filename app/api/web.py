@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_babel import force_locale
 from sqlalchemy.exc import DataError, DisconnectionError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, RequestRedirect, Rule
 
 from app.api import tokens
 from app.api.errors import ApiError, for_status
@@ -75,16 +75,20 @@ def init_blueprint(bp: Blueprint) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Refuse NUL in the query string of /api/ calls as JSON, before the app's HTML pages do."""
-    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_nul)
+    """Before the app's own checks (which answer HTML pages): /api/ calls that no route takes (a path
+    the router cannot read) or that carry NUL are answered in JSON."""
+    app.before_request_funcs.setdefault(None, []).insert(0, _api_guard)
 
 
-def _refuse_nul():
+def _api_guard():
     if not request.path.startswith(API_PREFIX):
         return None
+    as_nobody()
     if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
-        as_nobody()
         return _answer(ApiError(400, "bad_request", "The request contains a NUL character."))
+    failed = request.routing_exception
+    if isinstance(failed, HTTPException) and not isinstance(failed, RequestRedirect) and not request.blueprints:
+        return _http_error(failed)
     return None
 
 
