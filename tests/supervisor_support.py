@@ -14,7 +14,7 @@ from app.stock.warehouses import standard_location
 from tests import factories as f
 
 TEA_JAN = "4901234567894"
-SOAP_JAN = "4909876543213"
+SOAP_JAN = "4909876543214"
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """The demo's cycle counts and differences, so every supervisor screen shows something on first run.
 
-In the main warehouse, after the outbound demo, through the same services the floor uses:
+After the outbound demo, through the same services the floor uses (the floor's differences in the main
+warehouse, where its orders are; receipts and counts in every warehouse, so whichever one a supervisor
+opens shows something):
 - every product gets a cost price (原価) and a lead time, so variances have a value and reorder
   suggestions a lead time;
 - a short pick (the picker finds a shelf empty: the order waits for stock) and a unit missing at
@@ -49,41 +51,52 @@ HISTORY = ((22, -2, "lost"), (17, 0, None), (15, -1, "damaged"), (9, 0, None), (
 @dataclass(frozen=True)
 class CountDemo:
     open_tasks: tuple[str, ...] = ()
-    waiting_for_review: str | None = None
-    waiting_for_recount: str | None = None
+    waiting_for_review: tuple[str, ...] = ()
+    waiting_for_recount: tuple[str, ...] = ()
     approved: tuple[str, ...] = ()
     discrepancies: int = 0
 
 
 def create_count_demo(session: Session, warehouse_ids: dict[str, int], user_ids: dict[str, int], *, seed: int,
                       today: date) -> CountDemo:
-    if WAREHOUSE not in warehouse_ids:
-        return CountDemo()
-    warehouse_id = warehouse_ids[WAREHOUSE]
+    """The floor's differences in the main warehouse; counts in every warehouse."""
     picker, receiver, office = (user_ids.get(login) for login in ("picker1", "receiver1", "supervisor1"))
     _price_products(session, random.Random(seed * 7 + 12))
-    _short_pick(session, warehouse_id, picker, office, today)
-    _missing_at_packing(session, warehouse_id, picker, office, today)
-    _receipt_with_differences(session, warehouse_id, receiver, today)
-    _return_not_on_order(session, warehouse_id, office)
-    shelves = _quiet_shelves(session, warehouse_id, len(HISTORY) + 6)
-    approved = _history(session, warehouse_id, shelves[:len(HISTORY)], picker, receiver, office)
-    rest = shelves[len(HISTORY):]
-    review = _counted(session, warehouse_id, rest[0], [(picker, -2), (receiver, -2)]) if rest else None
-    recount = _counted(session, warehouse_id, rest[1], [(picker, 1)]) if len(rest) > 1 else None
-    counting.create_tasks(session, warehouse_id, rest[2:3], cause="manual", user_id=office, assigned_to_id=picker)
-    counting.create_tasks(session, warehouse_id, rest[3:], cause="manual", user_id=office)
-    open_codes = session.scalars(select(CountTask.id).where(CountTask.warehouse_id == warehouse_id,
-                                                            CountTask.status == CountTaskStatus.OPEN)
+    if WAREHOUSE in warehouse_ids:
+        warehouse_id = warehouse_ids[WAREHOUSE]
+        _short_pick(session, warehouse_id, picker, office, today)
+        _missing_at_packing(session, warehouse_id, picker, office, today)
+        _return_not_on_order(session, warehouse_id, office)
+    made = [_counts(session, warehouse_id, picker if code == WAREHOUSE else office,
+                    receiver if code == WAREHOUSE else user_ids.get("admin"), office, today)
+            for code, warehouse_id in sorted(warehouse_ids.items(), key=lambda item: item[0] != WAREHOUSE)]
+    open_codes = session.scalars(select(CountTask.id).where(CountTask.status == CountTaskStatus.OPEN)
                                  .order_by(CountTask.id)).all()
     return CountDemo(
-        tuple(f"ZC-{task_id:06d}" for task_id in open_codes), _code(review), _code(recount), approved,
-        session.scalar(select(func.count()).select_from(Discrepancy).where(Discrepancy.warehouse_id == warehouse_id)),
+        tuple(_code(task_id) for task_id in open_codes),
+        tuple(_code(m[1]) for m in made if m[1]), tuple(_code(m[2]) for m in made if m[2]),
+        tuple(code for m in made for code in m[0]),
+        session.scalar(select(func.count()).select_from(Discrepancy)),
     )
 
 
-def _code(task_id: int | None) -> str | None:
-    return None if task_id is None else f"ZC-{task_id:06d}"
+def _counts(session: Session, warehouse_id: int, counter: int | None, recounter: int | None, office: int | None,
+            today: date) -> tuple[tuple[str, ...], int | None, int | None]:
+    """A receipt closed with differences, counts over the last weeks, one waiting for review, one for a
+    recount, and open tasks (the first for the counter, the rest for the queue): (approved, review, recount)."""
+    _receipt_with_differences(session, warehouse_id, recounter, today)
+    shelves = _quiet_shelves(session, warehouse_id, len(HISTORY) + 6)
+    approved = _history(session, warehouse_id, shelves[:len(HISTORY)], counter, recounter, office)
+    rest = shelves[len(HISTORY):]
+    review = _counted(session, warehouse_id, rest[0], [(counter, -2), (recounter, -2)]) if rest else None
+    recount = _counted(session, warehouse_id, rest[1], [(counter, 1)]) if len(rest) > 1 else None
+    counting.create_tasks(session, warehouse_id, rest[2:3], cause="manual", user_id=office, assigned_to_id=counter)
+    counting.create_tasks(session, warehouse_id, rest[3:], cause="manual", user_id=office)
+    return approved, review, recount
+
+
+def _code(task_id: int) -> str:
+    return f"ZC-{task_id:06d}"
 
 
 def _price_products(session: Session, rng: random.Random) -> None:
@@ -164,7 +177,7 @@ def _receipt_with_differences(session: Session, warehouse_id: int, receiver: int
     products = session.scalars(
         select(Product.id).where(Product.tracking == Tracking.NONE, Product.is_kit.is_(False), Product.active.is_(True))
         .order_by(Product.sku.desc()).limit(2)).all()
-    if len(products) < 2 or receiver is None:
+    if len(products) < 2:
         return
     receipt = create_receipt(session, warehouse_id, "株式会社サンプル物産", today,
                              [PlannedLine(products[0], 12), PlannedLine(products[1], 6)], receiver)
@@ -172,7 +185,7 @@ def _receipt_with_differences(session: Session, warehouse_id: int, receiver: int
     for n, (product_id, units) in enumerate(((products[0], 10), (products[1], 7)), 1):
         receiving.receive(session, receipt.id, receiving.Goods(product_id, units), receiving.Handling(confirm_over=True),
                           receiving.item_by_id(session, product_id), warehouse=warehouse, user_id=receiver,
-                          key=f"demo-receive-diff-{n}", today=today)
+                          key=f"demo-receive-diff-{warehouse_id}-{n}", today=today)
     summary = receiving.summarize(session, receipt.id)
     receiving.close_receipt(session, receipt.id, user_id=receiver, seen=summary.fingerprint, warehouse_id=warehouse_id)
 

@@ -94,9 +94,10 @@ class DemoSummary:
             out.append(f"Cycle counts (棚卸し) to count: {_count(len(c.open_tasks), 'open task')} "
                        f"({', '.join(c.open_tasks)}); log in as picker1 and open 棚卸し")
         if c.waiting_for_review:
-            out.append(f"A count waits for review with a variance: {c.waiting_for_review} (supervisor1: 棚卸し承認)")
+            out.append(f"Counts waiting for review with a variance (supervisor1: 棚卸しレビュー): "
+                       f"{', '.join(c.waiting_for_review)}")
         if c.waiting_for_recount:
-            out.append(f"A count waits for a recount by someone else: {c.waiting_for_recount}")
+            out.append(f"Counts waiting for a recount by someone else: {', '.join(c.waiting_for_recount)}")
         if c.approved:
             out.append(f"Counts approved over the last weeks: {', '.join(c.approved)}; "
                        f"{c.discrepancies} discrepancies recorded (差異, KPI)")

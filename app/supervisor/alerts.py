@@ -1,6 +1,6 @@
 """Alerts: what a supervisor should act on today.
 
-- **Reorder** (seed 004): a product whose sellable stock (app.stock.availability) is at or below its
+- **Reorder** (seed 004): a product the warehouse carries whose sellable stock (app.stock.availability) is at or below its
   reorder point or its safety stock. Daily demand is the units picked in the warehouse over the last
   `demand_days`, averaged; the computed reorder point is demand × lead time + safety stock, and the
   suggested order fills up to max(that, the product's reorder point) plus `cover_days` of demand.
@@ -25,7 +25,7 @@ from app.supervisor.settings import ReorderSettings
 from app.timeutil import local_today, utcnow
 
 EXPIRY_BANDS = (30, 60, 90)
-LISTED = 200
+LISTED = 50
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ class ShelfLot:
 
 @dataclass(frozen=True)
 class Alerts:
-    reorder: list[Reorder]
+    reorder: list[Reorder]  # the first LISTED
+    reorder_total: int
     expiring: list[ShelfLot]
     expiring_total: int
     expiring_bands: Mapping[int, int]
@@ -86,7 +87,8 @@ def alerts(session: Session, warehouse_id: int, settings: ReorderSettings, inter
     expired, expired_total = shelf_lots(session, warehouse_id, today, None, today - timedelta(days=1),
                                         sellable_only=True)
     due = schedule.overdue(schedule.stocked_shelves(session, warehouse_id), intervals)
-    return Alerts(reorder_alerts(session, warehouse_id, settings, today=today), expiring, expiring_total,
+    reorder = reorder_alerts(session, warehouse_id, settings, today=today)
+    return Alerts(reorder[:LISTED], len(reorder), expiring, expiring_total,
                   expiry_bands(session, warehouse_id, today), expired,
                   expired_total, due[:LISTED], len(due),
                   {abc: sum(1 for s in due if s.abc == abc) for abc in schedule.CLASSES})
@@ -121,11 +123,14 @@ def _demand_over(units: int, window: int, days: int) -> int:
 
 def reorder_alerts(session: Session, warehouse_id: int, settings: ReorderSettings, *,
                    today: date | None = None) -> list[Reorder]:
-    """Products at or below their reorder point or safety stock, the emptiest (against demand) first."""
+    """Products the warehouse carries (it holds or held them) at or below their reorder point or safety
+    stock, the emptiest (against demand) first."""
+    carried = select(Quant.product_id).join(Location, Location.id == Quant.location_id) \
+        .where(Location.warehouse_id == warehouse_id)
     products = session.execute(
         select(Product.id, Product.sku, Product.name, Product.reorder_point, Product.safety_stock,
                Product.lead_time_days)
-        .where(Product.active.is_(True), Product.is_kit.is_(False),
+        .where(Product.active.is_(True), Product.is_kit.is_(False), Product.id.in_(carried),
                or_(Product.reorder_point > 0, Product.safety_stock > 0, Product.lead_time_days.is_not(None)))
     ).all()
     if not products:

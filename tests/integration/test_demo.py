@@ -304,12 +304,14 @@ def test_the_demo_gives_every_supervisor_screen_something_real(session):
     summary = load_demo(session, today=TODAY)
     wh = main_warehouse(session)
     counts = summary.cycle_counts
-    assert len(counts.open_tasks) >= 4 and len(counts.approved) >= 3
+    assert len(counts.open_tasks) >= 8 and len(counts.approved) >= 6
     assert {"short_pick", "packing_shortage", "manual"} <= set(
         session.scalars(select(CountTask.cause).where(CountTask.status == "open")))
-    queue = review.review_queue(session, wh.id)
-    assert [r.code for r in queue.review] == [counts.waiting_for_review] and queue.review[0].value > 0
-    assert [r.code for r in queue.recount] == [counts.waiting_for_recount]
+    for warehouse in session.scalars(select(Warehouse)):  # whichever warehouse a supervisor opens
+        queue = review.review_queue(session, warehouse.id)
+        assert len(queue.review) == 1 and queue.review[0].value > 0 and len(queue.recount) == 1
+        assert queue.review[0].code in counts.waiting_for_review
+        assert kpis.kpis(session, warehouse.id, {"A": 30, "B": 90, "C": 180}).accuracy_total.of >= 5
     rows = session.scalars(select(Discrepancy).where(Discrepancy.warehouse_id == wh.id)).all()
     assert {r.source.value for r in rows} == {"receiving", "picking", "packing", "count", "return"}
     assert len({r.created_at.date() for r in rows if r.source.value == "count"}) >= 3
@@ -322,6 +324,5 @@ def test_the_demo_gives_every_supervisor_screen_something_real(session):
     assert all(p.cost_price and p.lead_time_days for p in products)
     found = alerts.alerts(session, wh.id, ReorderSettings(), {"A": 30, "B": 90, "C": 180}, today=TODAY)
     assert found.reorder and found.expiring_total and found.overdue_total
-    assert "A count waits for review with a variance: " + counts.waiting_for_review + " (supervisor1: 棚卸し承認)" in (
-        summary.lines())
+    assert any(line.startswith("Counts waiting for review with a variance") for line in summary.lines())
     assert verify(session) == []
