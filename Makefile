@@ -33,7 +33,7 @@ install-test: $(VENV)/.installed-test i18n-compile
 i18n-compile: $(VENV)/.installed
 	@$(PY) scripts/i18n.py compile
 
-## make run: install, migrate the embedded SQLite database, load the demo once, serve on the LAN
+## make run: install, migrate the embedded SQLite database, load the demo once, serve on the LAN (and deliver webhooks)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load

@@ -5,6 +5,10 @@ with a self-signed certificate made on first run (one gunicorn applies its certi
 every bind, hence two). Each gunicorn has its own control socket in the instance folder
 (`gunicornc -s instance/gunicorn-http.ctl …`). Prints the addresses a phone on the same
 network can open; `--host 127.0.0.1` keeps the server to this machine.
+
+Beside the servers runs the webhook worker (`flask webhooks deliver`): it pushes each change of
+availability to the sales channels' webhooks and writes the day's date-driven changes. It is
+restarted if it stops; it never holds up the servers (`--no-webhooks` leaves it out).
 """
 from __future__ import annotations
 
@@ -114,6 +118,11 @@ def server_commands(host: str, port: int, https_port: int, workers: int, folder:
     return commands
 
 
+def worker_command() -> list[str]:
+    """The webhook worker, run beside the servers (app.api.worker)."""
+    return [str(Path(sys.executable).with_name("flask")), "--app", "app", "webhooks", "deliver"]
+
+
 def hosts_to_open(host: str, addresses: list[str]) -> list[str]:
     """The names a browser can use: this machine and its LAN addresses when listening on every interface."""
     if host in EVERY_INTERFACE:
@@ -134,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--https-port", type=int, default=8443, help="0 turns HTTPS off")
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--no-webhooks", action="store_true", help="do not run the webhook worker beside the servers")
     args = parser.parse_args(argv)
 
     addresses = lan_addresses()
@@ -153,10 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     print("Stop with Ctrl+C.\n", flush=True)
 
     children = [subprocess.Popen(cmd) for cmd in commands]
+    helper = [None if args.no_webhooks else subprocess.Popen(worker_command())]
+    stopping = []
 
     def stop(_signum=None, _frame=None):
-        for child in children:
-            if child.poll() is None:
+        stopping.append(True)
+        for child in [*children, *helper]:
+            if child is not None and child.poll() is None:
                 child.terminate()
 
     signal.signal(signal.SIGTERM, stop)
@@ -167,10 +180,14 @@ def main(argv: list[str] | None = None) -> int:
                 children[0].wait(timeout=1)
             except subprocess.TimeoutExpired:
                 pass
+            if helper[0] is not None and helper[0].poll() is not None and not stopping:
+                print("webhook worker stopped; starting it again", file=sys.stderr, flush=True)
+                helper[0] = subprocess.Popen(worker_command())
     finally:
         stop()
-        for child in children:
-            child.wait()
+        for child in [*children, *helper]:
+            if child is not None:
+                child.wait()
     return next((child.returncode for child in children if child.returncode and child.returncode > 0), 0)
 
 

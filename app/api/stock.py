@@ -16,13 +16,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.api import publishing
 from app.barcodes.checkdigit import gtin_spellings, is_valid_gtin
 from app.masterdata.listing import chunks
-from app.stock.availability import availability
+from app.stock.availability import _lot_is_sellable as lot_is_sellable  # the one rule of what may be sold
+from app.stock.availability import available
 from app.stock.models import BarcodeKind, Location, Lot, Product, ProductBarcode, Quant
 from app.timeutil import local_today
 
@@ -103,28 +104,17 @@ def page_of_products(session: Session, after_sku: str, limit: int) -> list[Produ
 
 
 def _refs(session: Session, condition, *, order: bool = False, limit: int | None = None) -> list[ProductRef]:
-    stmt = select(Product.id, Product.sku, Product.name, Product.is_kit).where(condition)
+    """Products with their unit barcode (JAN), in one statement."""
+    jan = (select(ProductBarcode.code)
+           .where(ProductBarcode.product_id == Product.id, ProductBarcode.pack_qty == 1,
+                  ProductBarcode.kind.in_(UNIT_KINDS))
+           .order_by(ProductBarcode.id).limit(1).scalar_subquery())
+    stmt = select(Product.id, Product.sku, Product.name, Product.is_kit, jan.label("jan")).where(condition)
     if order:
         stmt = stmt.order_by(Product.sku)
     if limit is not None:
         stmt = stmt.limit(limit)
-    rows = session.execute(stmt).all()
-    jans = _unit_barcodes(session, [row.id for row in rows])
-    return [ProductRef(row.id, row.sku, row.name, jans.get(row.id), bool(row.is_kit)) for row in rows]
-
-
-def _unit_barcodes(session: Session, product_ids: Sequence[int]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for part in chunks(sorted(product_ids)):
-        rows = session.execute(
-            select(ProductBarcode.product_id, ProductBarcode.code)
-            .where(ProductBarcode.product_id.in_(part), ProductBarcode.pack_qty == 1,
-                   ProductBarcode.kind.in_(UNIT_KINDS))
-            .order_by(ProductBarcode.product_id, ProductBarcode.id)
-        )
-        for product_id, code in rows:
-            found.setdefault(product_id, code)
-    return found
+    return [ProductRef(row.id, row.sku, row.name, row.jan, bool(row.is_kit)) for row in session.execute(stmt)]
 
 
 def _unique(refs: Iterable[ProductRef]) -> list[ProductRef]:
@@ -136,34 +126,47 @@ def _unique(refs: Iterable[ProductRef]) -> list[ProductRef]:
 
 def figures(session: Session, warehouse_id: int, products: Sequence[ProductRef], *, lots: bool = False,
             today: date | None = None, channel_rules: Sequence[publishing.Rule] | None = None) -> list[StockFigure]:
-    """The figures of each product in the warehouse, in the order given."""
+    """The figures of each product in the warehouse, in the order given.
+
+    One statement gives on-hand, reserved and available of every product that holds stock (a
+    channel reads one SKU or 500 in the same few statements); a kit is asked of the ledger's
+    one-statement `available`, as a scan does.
+    """
     today = today or local_today()
-    ids = [ref.id for ref in products]
-    if not ids:
+    if not products:
         return []
-    available = availability(session, warehouse_id, ids, today)
-    held = _held(session, warehouse_id, ids)
-    per_lot = _lots(session, warehouse_id, ids, today) if lots else {}
+    held = _held(session, warehouse_id, [ref.id for ref in products if not ref.kit], today)
+    kits = {ref.id: available(session, warehouse_id, ref.id, today) for ref in products if ref.kit}
+    per_lot = _lots(session, warehouse_id, [ref.id for ref in products if not ref.kit], today) if lots else {}
     channel_rules = publishing.rules(session) if channel_rules is None else channel_rules
     result = []
     for ref in products:
-        on_hand, reserved = (None, None) if ref.kit else held.get(ref.id, (0, 0))
-        figure = available.get(ref.id, 0)
+        if ref.kit:
+            on_hand, reserved, figure = None, None, kits[ref.id]
+        else:
+            on_hand, reserved, figure = held.get(ref.id, (0, 0, 0))
         result.append(StockFigure(ref, on_hand, reserved, figure, publishing.published(figure, channel_rules),
                                   tuple(per_lot.get(ref.id, ())) if lots else None))
     return result
 
 
-def _held(session: Session, warehouse_id: int, product_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    found: dict[int, tuple[int, int]] = {}
+def _held(session: Session, warehouse_id: int, product_ids: Sequence[int], today: date) -> dict[int, tuple[int, int, int]]:
+    """(on-hand, reserved, available) per product over the warehouse's sellable places; available counts
+    the sellable lots only, by the same rule as app.stock.availability."""
+    sellable = lot_is_sellable(session.get_bind().dialect.name, today)
+    found: dict[int, tuple[int, int, int]] = {}
     for part in chunks(sorted(set(product_ids))):
         rows = session.execute(
-            select(Quant.product_id, func.sum(Quant.on_hand), func.sum(Quant.reserved))
+            select(Quant.product_id, func.sum(Quant.on_hand), func.sum(Quant.reserved),
+                   func.sum(case((sellable, Quant.on_hand - Quant.reserved), else_=0)))
             .join(Location, Location.id == Quant.location_id)
+            .join(Product, Product.id == Quant.product_id)
+            .outerjoin(Lot, Lot.id == Quant.lot_id)
             .where(Quant.product_id.in_(part), Location.warehouse_id == warehouse_id, Location.sellable.is_(True))
             .group_by(Quant.product_id)
         )
-        found.update((pid, (int(on_hand or 0), int(reserved or 0))) for pid, on_hand, reserved in rows)
+        found.update((pid, (int(on_hand or 0), int(reserved or 0), max(int(free or 0), 0)))
+                     for pid, on_hand, reserved, free in rows)
     return found
 
 
