@@ -151,6 +151,8 @@ def cancel_order(session: Session, grant: Grant, channel: str, external_id: str,
         return cancel.cancel_order(session, order.id, user_id=None, reason=reason)
     except cancel.OrderShipped as shipped:
         raise ApiError(409, "order_shipped", shipped.message()) from None
+    except cancel.OrderChangedMeanwhile as changed:  # a pick took reserved goods meanwhile: send the cancel again
+        raise ApiError(409, "order_changed", changed.message()) from None
     except (cancel.CancelReasonMissing, cancel.CancelReasonTooLong) as refused:
         raise ApiError(422, "invalid_request", refused.message(), (_problem("reason", refused.message()),)) from None
 
