@@ -70,9 +70,12 @@ def register_blueprints(app: Flask) -> None:
     from app.counts.routes import bp as counts_bp
     from app.labels.routes import bp as labels_bp
     from app.lookup.routes import bp as lookup_bp
+    from app.masterdata.item_routes import bp as items_bp
     from app.masterdata.routes import bp as masterdata_bp
+    from app.masterdata.warehouse_routes import bp as warehouses_bp
     from app.orders.routes import bp as orders_bp
     from app.packing.routes import bp as packing_bp
+    from app.people.routes import bp as people_bp
     from app.picking.routes import bp as picking_bp
     from app.putaway.routes import bp as putaway_bp
     from app.receipts.routes import bp as receipts_bp
@@ -87,7 +90,7 @@ def register_blueprints(app: Flask) -> None:
     throttle.init_app(app)
     for blueprint in (auth_bp, shell_bp, floor_bp, lookup_bp, labels_bp, receiving_bp, putaway_bp, picking_bp, packing_bp,
                       shipping_bp, counts_bp, returns_bp,
-                      masterdata_bp, receipts_bp, orders_bp, supervisor_bp):
+                      masterdata_bp, items_bp, warehouses_bp, people_bp, receipts_bp, orders_bp, supervisor_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_admin_bp)
     app.register_blueprint(api_bp)

@@ -41,3 +41,6 @@ def _stamp_changed(session: Session, _context, _instances) -> None:
 def init_app() -> None:
     if not event.contains(Session, "before_flush", _stamp_changed):
         event.listen(Session, "before_flush", _stamp_changed)
+    from app.history import recording  # every change to master data, field by field
+
+    recording.init_app()

@@ -7,3 +7,4 @@ from app.orders.models import Order, OrderLine, OrderStatus, SalesChannel  # noq
 from app.orders.picklists import PickLine, PickList, PickListOrder  # noqa: F401
 from app.orders.shipments import PackedUnit, PutBackTask, ReturnLine  # noqa: F401
 from app.api.models import ApiToken, ChannelRule, Integration, WebhookDelivery, WebhookEndpoint  # noqa: F401
+from app.history.models import ChangeRecord  # noqa: F401

@@ -16,8 +16,8 @@ from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import LoginSession, Role, User, UserRole, user_warehouse
-from app.stock.models import Warehouse
-from app.stock.warehouses import WarehouseRef, place_columns, places_of
+from app.stock.models import Warehouse, WarehouseSetting
+from app.stock.warehouses import SETTING_COLUMNS, WarehouseRef, place_columns, places_of, settings_of
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,6 +29,8 @@ class SessionUser:
     all_warehouses: bool
     roles: frozenset[Role]
     warehouses: tuple[WarehouseRef, ...]
+    must_change_password: bool = False  # someone else chose it: the person chooses their own first
+    must_change_pin: bool = False
 
     is_authenticated = True
     is_active = True
@@ -48,6 +50,7 @@ _user = User.__table__
 _role = UserRole.__table__
 _warehouse = Warehouse.__table__
 _login = LoginSession.__table__
+_setting = WarehouseSetting.__table__
 _SESSION_GOES_ON = exists().where(
     _login.c.id == bindparam("session_id"), _login.c.user_id == _user.c.id, _login.c.ended_at.is_(None),
     _login.c.started_at > bindparam("started_after"),
@@ -56,8 +59,8 @@ _SESSION_GOES_ON = exists().where(
 _SESSION_USER = (
     select(
         _user.c.id, _user.c.login, _user.c.name, _user.c.language, _user.c.all_warehouses,
-        _role.c.role, _warehouse.c.id.label("warehouse_id"), _warehouse.c.code, _warehouse.c.name.label("warehouse_name"),
-        _warehouse.c.location_pattern, *place_columns(_warehouse.c.id),
+        _user.c.must_change_password, _user.c.must_change_pin, _role.c.role, _warehouse.c.id.label("warehouse_id"),
+        _warehouse.c.code, _warehouse.c.name.label("warehouse_name"), _warehouse.c.location_pattern, *place_columns(_warehouse.c.id), *SETTING_COLUMNS,
     )
     .select_from(_user)
     .outerjoin(_role, _role.c.user_id == _user.c.id)
@@ -65,6 +68,7 @@ _SESSION_USER = (
         _user.c.all_warehouses.is_(True),
         exists().where(and_(user_warehouse.c.user_id == _user.c.id, user_warehouse.c.warehouse_id == _warehouse.c.id)),
     ))
+    .outerjoin(_setting, _setting.c.warehouse_id == _warehouse.c.id)
     .where(_user.c.id == bindparam("user_id"), _user.c.active.is_(True), _SESSION_GOES_ON)
     .order_by(_warehouse.c.code)
 )
@@ -81,7 +85,8 @@ def load_session_user(session: Session, user_id: int, session_id: str, started_a
     roles = frozenset(Role(row.role) for row in rows if row.role is not None)
     warehouses = tuple({
         row.warehouse_id: WarehouseRef(row.warehouse_id, row.code, row.warehouse_name, row.location_pattern,
-                                       places_of(row))
+                                       places_of(row), settings_of(row))
         for row in rows if row.warehouse_id is not None
     }.values())
-    return SessionUser(first.id, first.login, first.name, first.language, bool(first.all_warehouses), roles, warehouses)
+    return SessionUser(first.id, first.login, first.name, first.language, bool(first.all_warehouses), roles, warehouses,
+                       bool(first.must_change_password), bool(first.must_change_pin))

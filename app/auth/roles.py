@@ -43,6 +43,7 @@ class Screen(StrEnum):
     LOCATIONS = "locations"
     WAREHOUSES = "warehouses"
     USERS = "users"
+    TEAM = "team"  # a supervisor resets the PIN of a floor worker (picker, receiver) of their warehouses
     API_TOKENS = "api_tokens"
     WEBHOOKS = "webhooks"
     SETTINGS = "settings"
@@ -73,6 +74,7 @@ ALLOWED: dict[Screen, frozenset[Role]] = {
     Screen.LOCATIONS: OFFICE,
     Screen.WAREHOUSES: ADMIN_ONLY,
     Screen.USERS: ADMIN_ONLY,
+    Screen.TEAM: OFFICE,
     Screen.API_TOKENS: ADMIN_ONLY,
     Screen.WEBHOOKS: ADMIN_ONLY,
     Screen.SETTINGS: ADMIN_ONLY,

@@ -26,6 +26,7 @@ def load_user(user_id: str) -> SessionUser | None:
 
 
 SESSION_ID = "sid"
+LOGIN_BY = "via"
 
 
 def _oldest_session_start():
@@ -78,6 +79,7 @@ def login_post():
     if lang:
         session["lang"] = lang
     session.permanent = True
+    session[LOGIN_BY] = mode  # a password or PIN someone else chose is replaced at this login (app.people)
     session[SESSION_ID] = service.start_session(db.session, user, forget_before=_oldest_session_start())
     login_user(user)
     return redirect(safe_next(request.form.get("next")))

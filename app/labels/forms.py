@@ -65,9 +65,10 @@ def copies(args: MultiDict) -> int:
     return _copies(args)
 
 
-def sheet_choice(args: MultiDict) -> SheetChoice:
-    """The sheet format (`sheet`) and the label position to start at on the first sheet (`start`)."""
-    sheet = sheet_format(args.get("sheet"))
+def sheet_choice(args: MultiDict, default: str | None = None) -> SheetChoice:
+    """The sheet format (`sheet`, else the `default` one) and the label position to start at on the first
+    sheet (`start`)."""
+    sheet = sheet_format(args.get("sheet"), default)
     start = _whole_number(args, "start", default=1, low=1, high=sheet.per_sheet,
                           message=_l("Start at a label position from 1 to %(high)s.", high=sheet.per_sheet))
     return SheetChoice(sheet, start)

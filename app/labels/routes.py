@@ -80,7 +80,7 @@ def badges():
 def receipt_lots(receipt_id: int):
     """Lot labels of a receipt, for the receiving clerk (not only the office): `lot`, `copies`."""
     try:
-        choice = forms.sheet_choice(request.args)
+        choice = forms.sheet_choice(request.args, _default_sheet())
         labels = selection.receipt_lot_labels(
             db.session, _warehouse(), receipt_id, request.args.get("lot", type=int), forms.copies(request.args)
         )
@@ -91,7 +91,7 @@ def receipt_lots(receipt_id: int):
 
 def _sheets(form: str, title, make_labels: Callable[[], list[Label]]):
     try:
-        choice = forms.sheet_choice(request.args)
+        choice = forms.sheet_choice(request.args, _default_sheet())
         labels = make_labels()
         sheets = service.lay_out(labels, choice.sheet, choice.start)
     except LabelRefused as refused:
@@ -116,10 +116,17 @@ def _index_page(failed: str | None = None, error: str | None = None):
         badge_holders=selection.badge_holders(db.session, warehouse, higher_roles=_prints_higher_badges())
         if warehouse else [],
         sheet_formats=list(SHEET_FORMATS.values()),
+        default_sheet=_default_sheet(),
         failed=failed,
         error=error,
         values=request.args if failed else {},
     )
+
+
+def _default_sheet() -> str | None:
+    """The label sheet the warehouse uses unless another is chosen (/admin/settings)."""
+    warehouse = current_warehouse()
+    return warehouse.settings.label_sheet if warehouse else None
 
 
 def _prints_higher_badges() -> bool:

@@ -189,9 +189,10 @@ def unit_gtin(product: Product) -> str | None:
 # --- sheets ------------------------------------------------------------------------------------
 
 
-def sheet_format(key: str | None) -> SheetFormat:
-    """The sheet format named `key`; the A4 3 × 8 sheet when none or an unknown one is named."""
-    return SHEET_FORMATS.get(key or "", DEFAULT_SHEET)
+def sheet_format(key: str | None, default: str | None = None) -> SheetFormat:
+    """The sheet format named `key`; when none or an unknown one is named, the `default` one (the
+    warehouse's setting), else the A4 3 × 8 sheet."""
+    return SHEET_FORMATS.get(key or "") or SHEET_FORMATS.get(default or "", DEFAULT_SHEET)
 
 
 def lay_out(labels: Sequence[Label], sheet: SheetFormat, start: int = 1) -> list[list[Cell]]:

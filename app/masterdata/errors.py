@@ -83,3 +83,16 @@ class RangeRefused(Exception):
     """A location range that cannot be created; `errors` maps form fields to messages."""
 
     errors: dict[str, object] = field(default_factory=dict)
+
+
+class FormRefused(Exception):
+    """A form about one thing (product, shelf, warehouse, settings) with problems: nothing was written.
+    `errors` maps form fields to messages."""
+
+    def __init__(self, errors: dict[str, object]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = dict(errors)
+
+
+class NotFound(LookupError):
+    """No such thing here (or not one this screen edits)."""

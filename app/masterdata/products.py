@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.barcodes.checkdigit import as_gtin14, gtin_spellings
 from app.database import write_transaction
@@ -78,13 +78,21 @@ def export_products(session: Session, language: str) -> bytes:
     return write_csv(export_header(language), (_export_row(product) for product in products))
 
 
-def find_products(session: Session, query: str = "", page: int | None = 1) -> Page[Product]:
-    """Products whose SKU or name contains `query`, or that have `query` as a barcode; by SKU."""
-    condition = _matching(query.strip())
-    total = session.scalar(select(func.count()).select_from(Product).where(condition))
+def find_products(session: Session, query: str = "", page: int | None = 1, *, state: str = "all",
+                  tracking: str = "") -> Page[Product]:
+    """Products whose SKU or name contains `query`, or that have `query` as a barcode, active or
+    inactive (`state`: active, inactive, all), of one tracking mode if given; by SKU, a page at a
+    time with their barcodes (two statements and one for the barcodes, whatever the catalogue's size)."""
+    condition = [_matching(query.strip())]
+    if state in ("active", "inactive"):
+        condition.append(Product.active.is_(state == "active"))
+    if tracking in Tracking._value2member_map_:
+        condition.append(Product.tracking == Tracking(tracking))
+    total = session.scalar(select(func.count()).select_from(Product).where(*condition))
     number = page_number(page, total, PAGE_SIZE)
     items = session.scalars(
-        select(Product).where(condition).order_by(Product.sku).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+        select(Product).where(*condition).options(selectinload(Product.barcodes))
+        .order_by(Product.sku).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
     ).all()
     return Page(list(items), total, number, PAGE_SIZE)
 

@@ -40,9 +40,10 @@ RANGE_DEFAULTS = {"zones": "A", "aisle_from": "1", "aisle_to": "1", "rack_from":
 @screen_required(Screen.PRODUCTS)
 def product_list():
     query = request.args.get("q", "").strip()[:100]
-    page = products.find_products(db.session, query, request.args.get("page", type=int))
+    state, tracking = request.args.get("state", "all"), request.args.get("tracking", "")
+    page = products.find_products(db.session, query, request.args.get("page", type=int), state=state, tracking=tracking)
     return render_template("masterdata/products.html", page=page, query=query, unit_barcode=products.unit_barcode,
-                           case_barcode=products.case_barcode)
+                           case_barcode=products.case_barcode, state=state, tracking=tracking)
 
 
 @bp.get("/products/import")

@@ -40,6 +40,7 @@ class DeliveryNote:
     gift: bool
     with_prices: bool
     lines: tuple[NoteLine, ...]
+    warehouse_address: str = ""  # the sender's address (/admin/warehouses)
 
     @property
     def total(self) -> int | None:
@@ -63,6 +64,7 @@ def delivery_note(session: Session, order_id: int, warehouse_id: int, *, shop_na
         channel_order_number=order.external_id, ship_to_name=order.ship_to_name,
         issued=(order.packed_at.date() if order.packed_at else local_today()), gift=order.gift,
         with_prices=with_prices and not order.gift, lines=tuple(NoteLine(*row) for row in rows),
+        warehouse_address=warehouse.address or "",
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.floor.refusals import LocationNotActive, NotAStorageLocation
 from app.putaway import errors
 from app.stock import ledger
-from app.stock.models import Location, LocationKind, Lot, MoveReason, Product, Quant, Tracking
+from app.stock.models import Location, LocationKind, Lot, LotMixing, MoveReason, Product, Quant, Tracking, lots_may_mix
 from app.stock.suggest import Suggestion, suggest_location  # noqa: F401  (the suggestion lives with the stock)
 from app.stock.warehouses import WarehouseRef
 
@@ -52,12 +52,11 @@ class ShelfFacts:
     mixed_lots: bool | None
     shelf: Shelf | None  # None: no location with that code in this warehouse
     dock: tuple[DockItem, ...]
+    mixing_default: LotMixing = LotMixing.BY_TRACKING  # the warehouse's, for products without their own rule
 
     @property
     def allows_mixed_lots(self) -> bool:
-        if self.mixed_lots is not None:
-            return self.mixed_lots
-        return self.tracking not in (Tracking.LOT_EXPIRY, Tracking.SERIAL)
+        return lots_may_mix(self.mixed_lots, self.tracking or Tracking.NONE, self.mixing_default)
 
 
 @dataclass(frozen=True)
@@ -168,6 +167,7 @@ def shelf_facts(session: Session, warehouse: WarehouseRef, product_id: int, lot_
         None if rules is None or rules.c6 == -1 else rules.c6 == 1,
         shelf,
         dock,
+        warehouse.settings.lot_mixing,
     )
 
 

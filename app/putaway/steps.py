@@ -75,7 +75,7 @@ def _suggest(warehouse: WarehouseRef, product_id: int | None, lot_id: int | None
     if not waiting:
         raise errors.NotOnDock(product.sku if product else "")
     item = waiting[0]
-    suggestion = service.suggest_location(db.session, warehouse.id, product, lot_id)
+    suggestion = service.suggest_location(db.session, warehouse.id, product, lot_id, warehouse.settings.lot_mixing)
     carry = {"stage": "location", "product_id": str(item.product_id), "lot_id": str(item.lot_id or ""),
              "suggested": suggestion.code if suggestion else ""}
     return Answer.ok(STEP, **_context(warehouse, items=(), stage="location", item=item, suggestion=suggestion,

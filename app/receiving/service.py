@@ -423,7 +423,7 @@ def receive(session: Session, receipt_id: int, goods: Goods, handling: Handling,
     goods, asked = _complete_lot_details(session, item, goods, today)
     if asked:
         return NeedsDetails(goods, item, asked), summary
-    short_dated = _is_short_dated(item, goods.expiry, today)
+    short_dated = _is_short_dated(item, goods.expiry, today, warehouse.settings.short_dated_days)
     if short_dated and not handling.confirm_short_dated:
         return NeedsConfirmation(goods, item, "short_dated", days_left=(goods.expiry - today).days), summary
     line = _matching_line(summary, item.product_id, goods.lot)
@@ -474,8 +474,10 @@ def _lot_of(session, product_id: int, number: str) -> Lot | None:
     return session.scalar(select(Lot).where(Lot.product_id == product_id, Lot.number == number))
 
 
-def _is_short_dated(item: Item, expiry: date | None, today: date) -> bool:
-    return expiry is not None and item.min_shelf_life_days > 0 and expiry < today + timedelta(days=item.min_shelf_life_days)
+def _is_short_dated(item: Item, expiry: date | None, today: date, warehouse_days: int = 0) -> bool:
+    """Fewer days left than the product's minimum shelf life, else than the warehouse's short-dated threshold."""
+    days = item.min_shelf_life_days or warehouse_days
+    return expiry is not None and days > 0 and expiry < today + timedelta(days=days)
 
 
 def _matching_line(summary: Summary, product_id: int, lot: str | None) -> LineSummary | None:

@@ -36,6 +36,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(Screen.REPORTS, "/reports", _l("Alerts"), _l("Reorder, expiry and shelves due for a count"), "office"),
     Entry(Screen.REPORTS, "/channels", _l("Channel stock"), _l("What each sales channel is shown, and its file"),
           "office"),
+    Entry(Screen.TEAM, "/team", _l("Floor team"), _l("Reset a picker's or receiver's PIN"), "office"),
     Entry(Screen.LABELS, "/labels", _l("Labels"), _l("Print shelf, product, lot and tote labels"), "office"),
     Entry(Screen.PRODUCTS, "/admin/products", _l("Products"), _l("SKUs, barcodes, tracking"), "admin"),
     Entry(Screen.LOCATIONS, "/admin/locations", _l("Locations"), _l("Shelves (棚番) and walking order"), "admin"),

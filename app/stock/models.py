@@ -144,12 +144,45 @@ class Warehouse(db.Model):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     location_pattern: Mapped[str] = mapped_column(String(200), default=DEFAULT_LOCATION_PATTERN)
+    address: Mapped[str | None] = mapped_column(String(300))  # printed on delivery notes
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     locations: Mapped[list[Location]] = relationship(back_populates="warehouse", lazy="raise_on_sql")
 
     def __repr__(self) -> str:
         return f"<Warehouse {self.code}>"
+
+
+class LotMixing(StrEnum):
+    """Whether lots of one product may share a shelf, for products that do not say (mixed_lots None)."""
+
+    BY_TRACKING = "by_tracking"  # expiry- and serial-tracked products keep one lot per shelf, others mix
+    MIXED = "mixed"
+    SEPARATE = "separate"
+
+
+def lots_may_mix(mixed_lots: bool | None, tracking: Tracking, default: LotMixing = LotMixing.BY_TRACKING) -> bool:
+    """The product's own rule, else the warehouse's default (LotMixing)."""
+    if mixed_lots is not None:
+        return mixed_lots
+    if default is LotMixing.BY_TRACKING:
+        return tracking not in (Tracking.LOT_EXPIRY, Tracking.SERIAL)
+    return default is LotMixing.MIXED
+
+
+class WarehouseSetting(db.Model):
+    """What the floor of one warehouse uses that an admin may change (/admin/settings); a warehouse
+    without a row uses the defaults. Read with the logged-in user's warehouses, in the same statement."""
+
+    __tablename__ = "warehouse_setting"
+    __table_args__ = (CheckConstraint("short_dated_days >= 0", name="short_dated_not_negative"),)
+
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"), primary_key=True)
+    # a lot received with fewer days left asks first, for products without their own minimum shelf life
+    short_dated_days: Mapped[int] = mapped_column(Integer, default=0)
+    lot_mixing: Mapped[LotMixing] = mapped_column(str_enum(LotMixing, 12), default=LotMixing.BY_TRACKING)
+    label_sheet: Mapped[str] = mapped_column(String(20), default="a4-3x8")
+    sound_on: Mapped[bool] = mapped_column(Boolean, default=True)  # a phone that has not chosen starts with this
 
 
 class Location(db.Model):
@@ -227,9 +260,11 @@ class Product(db.Model):
 
     @property
     def allows_mixed_lots(self) -> bool:
-        if self.mixed_lots is not None:
-            return self.mixed_lots
-        return self.tracking not in (Tracking.LOT_EXPIRY, Tracking.SERIAL)
+        return lots_may_mix(self.mixed_lots, self.tracking)
+
+    def mixes_lots(self, default: LotMixing) -> bool:
+        """Whether lots may share a shelf in a warehouse whose default is `default`."""
+        return lots_may_mix(self.mixed_lots, self.tracking, default)
 
     @property
     def primary_barcode(self) -> str | None:
@@ -539,7 +574,7 @@ class CountTolerance(db.Model):
 __all__ = [
     "BigId", "NO_LOT", "DEFAULT_LOCATION_PATTERN", "LocationKind", "VIRTUAL_KINDS", "Tracking",
     "BarcodeKind", "MoveReason", "ReservationStatus", "DiscrepancySource", "DiscrepancyStatus",
-    "Warehouse", "Location", "Product", "ProductBarcode", "KitComponent", "Lot", "Quant",
+    "Warehouse", "WarehouseSetting", "LotMixing", "lots_may_mix", "Location", "Product", "ProductBarcode", "KitComponent", "Lot", "Quant",
     "Posting", "StockMove", "Reservation", "StockEvent", "Discrepancy",
     "CountTaskStatus", "CountTask", "OPEN_COUNT_STATUSES", "Count", "CountLine", "CountTolerance",
 ]

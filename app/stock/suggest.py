@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from app.stock.models import Location, LocationKind, Product, Quant
+from app.stock.models import Location, LocationKind, LotMixing, Product, Quant
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,14 @@ def _empty():
     return ~exists().where(Quant.location_id == Location.id, Quant.on_hand > 0)
 
 
-def suggest_location(session: Session, warehouse_id: int, product: Product, lot_id: int | None) -> Suggestion | None:
+def suggest_location(session: Session, warehouse_id: int, product: Product, lot_id: int | None,
+                     mixing: LotMixing = LotMixing.BY_TRACKING) -> Suggestion | None:
     """Where the goods should go, first match wins:
 
     1. a storage shelf that already holds this product and lot;
-    2. where the product allows mixed lots on one shelf (not, by default, expiry- or serial-
-       tracked products: mixed lots cause wrong-lot picks), a shelf that holds the product;
+    2. where the product allows mixed lots on one shelf (its own rule, else the warehouse's `mixing`
+       default: by tracking mode, not expiry- or serial-tracked products, since mixed lots cause
+       wrong-lot picks), a shelf that holds the product;
     3. the nearest empty storage shelf in the product's zone (lowest pick sequence);
     4. the nearest empty storage shelf anywhere in the warehouse.
     Only active storage shelves of the warehouse are considered; None when nothing fits.
@@ -59,7 +61,7 @@ def suggest_location(session: Session, warehouse_id: int, product: Product, lot_
     candidates = []
     if lot_id is not None or not product.tracking.needs_lot:
         candidates.append(("same_lot", _holding_shelf(warehouse_id, product.id, lot_id)))
-    if product.allows_mixed_lots:
+    if product.mixes_lots(mixing):
         candidates.append(("same_product", _holding_shelf(warehouse_id, product.id, None)))
     if product.zone:
         candidates.append(("empty_in_zone", _storage(warehouse_id).where(Location.zone == product.zone, _empty())))

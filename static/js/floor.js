@@ -51,7 +51,9 @@
   };
 
   function isMuted() {
-    try { return localStorage.getItem(MUTE_KEY) === "1"; } catch (e) { return false; }
+    var chosen = null;  /* this phone's choice, else the warehouse's default (/admin/settings) */
+    try { chosen = localStorage.getItem(MUTE_KEY); } catch (e) { chosen = null; }
+    return chosen === null ? doc.body.getAttribute("data-sound") === "off" : chosen === "1";
   }
   function showMuteState() {
     doc.body.classList.toggle("muted", isMuted());
