@@ -122,7 +122,17 @@ def _local_start(day: date) -> datetime:
     return datetime.combine(day, time.min, WAREHOUSE_TZ)
 
 
-def _rows_statement(warehouse_id: int, filters: Filters):
+def _ids(warehouse_id: int, filters: Filters):
+    """The matching rows' ids, newest first (joined to their place only when a filter needs it)."""
+    ids = select(Discrepancy.id).where(*_where(warehouse_id, filters))
+    if filters.zone or filters.shelf:
+        ids = ids.join(Location, Location.id == Discrepancy.location_id)
+    return ids.order_by(Discrepancy.created_at.desc(), Discrepancy.id.desc())
+
+
+def _rows_statement(ids):
+    """The rows of `ids` (a page, or all for a CSV), with what a person reads, newest first."""
+    chosen = ids.subquery("chosen")
     finder, resolver = aliased(User), aliased(User)
     difference = difference_of()
     return (
@@ -131,12 +141,12 @@ def _rows_statement(warehouse_id: int, filters: Filters):
                Discrepancy.found_qty, difference.label("difference"), (difference * Product.cost_price).label("value"),
                finder.name, Discrepancy.reference, Discrepancy.note, Discrepancy.resolved_at, resolver.name)
         .select_from(Discrepancy)
+        .join(chosen, chosen.c.id == Discrepancy.id)
         .outerjoin(Product, Product.id == Discrepancy.product_id)
         .outerjoin(Lot, Lot.id == Discrepancy.lot_id)
         .outerjoin(Location, Location.id == Discrepancy.location_id)
         .outerjoin(finder, finder.id == Discrepancy.user_id)
         .outerjoin(resolver, resolver.id == Discrepancy.resolved_by_id)
-        .where(*_where(warehouse_id, filters))
         .order_by(Discrepancy.created_at.desc(), Discrepancy.id.desc())
     )
 
@@ -149,19 +159,15 @@ def _row(values) -> Row:
 
 
 def find(session: Session, warehouse_id: int, filters: Filters, page: int | None = 1) -> Page[Row]:
-    """One page of the rows matching the filters, newest first."""
-    total = session.scalar(
-        select(func.count()).select_from(Discrepancy)
-        .outerjoin(Location, Location.id == Discrepancy.location_id)
-        .where(*_where(warehouse_id, filters))
-    ) or 0
+    """One page of the rows matching the filters, newest first: the page's ids first, then their details."""
+    total = session.scalar(select(func.count()).select_from(_ids(warehouse_id, filters).order_by(None).subquery())) or 0
     number = page_number(page, total, PAGE_SIZE)
-    rows = session.execute(_rows_statement(warehouse_id, filters).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
-    return Page([_row(r) for r in rows], total, number, PAGE_SIZE)
+    ids = _ids(warehouse_id, filters).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+    return Page([_row(r) for r in session.execute(_rows_statement(ids))], total, number, PAGE_SIZE)
 
 
 def rows_for_export(session: Session, warehouse_id: int, filters: Filters) -> Iterator[Row]:
-    for values in session.execute(_rows_statement(warehouse_id, filters).limit(EXPORT_MAX)):
+    for values in session.execute(_rows_statement(_ids(warehouse_id, filters).limit(EXPORT_MAX))):
         yield _row(values)
 
 

@@ -12,6 +12,7 @@ discrepancies of that shelf found before the count).
 """
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -31,6 +32,7 @@ from app.timeutil import utcnow
 
 RECENT_HOURS = 24
 RECENT_LISTED = 20
+QUEUE_LISTED = 50  # of the reviews and of the recounts: a phone polls the queue every few seconds
 MOVES_LISTED = 15
 APPROVAL_REASONS = tuple(code for code in counting.REASON_CODES if code != "within_tolerance")
 
@@ -57,14 +59,19 @@ class QueueRow:
 
 @dataclass(frozen=True)
 class Queue:
+    """The first rows of each list (largest value first; the latest finished first) and how many there are."""
+
     review: list[QueueRow]
     recount: list[QueueRow]
     recent: list[QueueRow]
+    review_total: int
+    recount_total: int
+    signature: str  # changes whenever a count arrives or a review ends: the page polls with it
 
-    @property
-    def signature(self) -> str:
-        """Changes whenever a count arrives or a review ends (the page marks what is new)."""
-        return "-".join(f"{r.task_id}.{r.rounds}.{r.status}" for r in self.review + self.recount + self.recent)
+
+def _signature(rows: list[QueueRow]) -> str:
+    seen = ",".join(f"{r.task_id}.{r.rounds}.{r.status}" for r in sorted(rows, key=lambda r: r.task_id))
+    return hashlib.sha1(seen.encode()).hexdigest()[:16]
 
 
 def review_queue(session: Session, warehouse_id: int, *, now: datetime | None = None) -> Queue:
@@ -88,11 +95,11 @@ def review_queue(session: Session, warehouse_id: int, *, now: datetime | None = 
         rows.append(QueueRow(t.id, f"ZC-{t.id:06d}", t.code, str(t.status), t.cause, t.variance_value or 0, lines, units,
                              count.round, count.counted_by, count.submitted_at, t.closed_at, t.posting_id is not None))
     by_value = lambda r: (-r.value, -r.units_off, r.submitted_at or since, r.task_id)  # noqa: E731
-    return Queue(
-        sorted((r for r in rows if r.status == "review"), key=by_value),
-        sorted((r for r in rows if r.status == "recount"), key=by_value),
-        sorted((r for r in rows if r.status == "done"), key=lambda r: r.closed_at or since, reverse=True)[:RECENT_LISTED],
-    )
+    reviews = sorted((r for r in rows if r.status == "review"), key=by_value)
+    recounts = sorted((r for r in rows if r.status == "recount"), key=by_value)
+    recent = sorted((r for r in rows if r.status == "done"), key=lambda r: r.closed_at or since, reverse=True)
+    return Queue(reviews[:QUEUE_LISTED], recounts[:QUEUE_LISTED], recent[:RECENT_LISTED], len(reviews), len(recounts),
+                 _signature(rows))
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,9 @@ def review_queue():
 def review_queue_live():
     """The queue alone, as the page polls it (htmx): each count shows up as it is submitted."""
     queue = review.review_queue(db.session, _warehouse().id)
-    return render_template("supervisor/_queue.html", queue=queue, seen=request.args.get("seen", ""))
+    if request.args.get("seen") == queue.signature:
+        return "", 204  # nothing arrived: the page keeps what it shows
+    return render_template("supervisor/_queue.html", queue=queue)
 
 
 @bp.get("/counts/review/<int:task_id>")

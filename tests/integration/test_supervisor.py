@@ -3,16 +3,17 @@ count after a short pick (the hold released, the short pick resolved, adjusted o
 KPIs from real picks and counts, reorder suggestions from demand. `stock verify` is clean after each."""
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from app.database import write_transaction
-from app.stock import counting
+from app.stock import counting, ledger
 from app.stock.models import (
-    CountTask, CountTaskStatus, Discrepancy, DiscrepancySource, Product, Quant, Reservation, ReservationStatus,
-    StockMove,
+    CountTask, CountTaskStatus, Discrepancy, DiscrepancySource, MoveReason, Product, Quant, Reservation,
+    ReservationStatus, StockMove,
 )
 from app.stock.verify import verify
 from app.supervisor import alerts, kpis, review, schedule
@@ -61,6 +62,26 @@ def test_a_shelf_is_due_by_the_best_class_it_holds_and_never_gets_two_open_tasks
     open_tasks = session.scalars(select(CountTask).where(CountTask.status == CountTaskStatus.OPEN)).all()
     assert [(t.location_id, t.cause) for t in open_tasks] == [(w.shelf.id, "schedule")]
     assert verify(session) == []
+
+
+def test_the_shelf_classes_in_sql_follow_the_count_rules_abc_classes(session, w):
+    rng = random.Random(11)
+    shelves = [w.shelf, w.other_shelf] + [f.location(session, w.wh, pick_sequence=10 + n) for n in range(6)]
+    products = [w.tea, w.soap] + [f.product(session) for _ in range(10)]
+    for product in products:
+        for shelf in rng.sample(shelves, rng.randint(1, 3)):
+            f.receive(session, product, shelf, 40)
+    with write_transaction(session):
+        held = session.execute(select(Quant.product_id, Quant.location_id).where(Quant.on_hand > 0)).all()
+        moves = [ledger.Move(pid, rng.randint(1, 9), loc, w.customer_id, MoveReason.PICK)
+                 for pid, loc in rng.sample(held, 14)]
+        ledger.post(session, moves, key="picks-for-classes")
+    classes = counting.abc_classes(session)
+    expected: dict[int, str] = {}
+    for pid, loc in session.execute(select(Quant.product_id, Quant.location_id).where(Quant.on_hand > 0)):
+        expected[loc] = min(expected.get(loc, "C"), classes.get(pid, "C"))
+    assert {s.location_id: s.abc for s in schedule.stocked_shelves(session, w.wh.id)} == expected
+    assert {"A", "B"} <= set(classes.values()) and set(expected.values()) != {"A"}
 
 
 def test_never_counted_shelves_come_first_and_the_limit_takes_the_most_overdue(session, w):

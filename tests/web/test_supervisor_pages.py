@@ -92,8 +92,14 @@ def test_the_queue_puts_the_largest_value_first_and_polls_itself(boss, session, 
     live = boss.get("/counts/review/live", headers={"HX-Request": "true"})
     fragment = html(live)
     assert fragment.lstrip().startswith('<section id="review-queue"') and "<html" not in fragment
-    assert 'hx-trigger="every 4s"' in fragment and 'hx-get="/counts/review/live"' in fragment
+    signature = re.search(r'data-signature="([0-9a-f]+)"', fragment).group(1)
+    assert 'hx-trigger="every 4s"' in fragment and f'hx-get="/counts/review/live?seen={signature}"' in fragment
     assert text_of(fragment, "review-count") == "2"
+    unchanged = boss.get(f"/counts/review/live?seen={signature}", headers={"HX-Request": "true"})
+    assert unchanged.status_code == 204 and unchanged.data == b""  # nothing new: nothing sent, nothing swapped
+    sv.count(session, sv.make_task(session, w, f.location(session, w.wh, code="A-01-03-1")), w.counter, {w.tea: 1})
+    arrived = boss.get(f"/counts/review/live?seen={signature}", headers={"HX-Request": "true"})
+    assert arrived.status_code == 200 and text_of(html(arrived), "recount-count") == "1"
 
 
 def test_a_first_count_with_a_difference_shows_in_the_recount_list_and_a_match_in_the_finished_one(boss, session, w):
