@@ -5,7 +5,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, current_app, jsonify, render_template, request, url_for
+from flask import Flask, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -51,6 +51,7 @@ ROLE_LABELS = {"picker": _l("Picker"), "receiver": _l("Receiver"), "supervisor":
 
 def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_characters)
+    app.before_request(refuse_ids_beyond_the_database)
     app.after_request(add_security_headers)
     app.add_template_global(asset_url, "asset")
     app.add_template_global(lambda role: ROLE_LABELS.get(str(role), str(role)), "role_label")
@@ -72,6 +73,17 @@ def refuse_nul_characters():
     if any("\x00" in key or "\x00" in value for values in sent for key, value in values.items(multi=True)):
         return error_page(400, _("Unusable input"),
                           _("What was sent contains a NUL character, which cannot be used. Scan or type it again."))
+    return None
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
+
+
+def refuse_ids_beyond_the_database():
+    """An id in the path larger than any the database can hold names nothing: not found, before any
+    view reads it (SQLite cannot even be asked about a number past 64 bits)."""
+    if any(isinstance(value, int) and value > MAX_ID for value in (request.view_args or {}).values()):
+        abort(404)
     return None
 
 

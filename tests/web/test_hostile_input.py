@@ -91,3 +91,16 @@ def test_a_ten_kilobyte_suggestion_is_ignored_not_written_into_the_posting_note(
     session.rollback()
     notes = session.scalars(h.select(h.Posting.note).where(h.Posting.note.is_not(None))).all()
     assert all(len(note) <= 500 for note in notes)
+
+
+@pytest.mark.parametrize("method,path", [("GET", "/orders/18446744073709551616"), ("GET", "/picking/9223372036854775808"),
+                                         ("POST", "/counts/18446744073709551616/scan"), ("GET", "/receiving/2147483648"),
+                                         ("POST", "/packing/99999999999999999999/scan")])
+def test_an_id_in_the_path_past_the_databases_integers_is_not_found_in_words(client, session, world, method, path):
+    """SQLite cannot even be asked about a number past 64 bits (a server error before): 404, said in words."""
+    token = h.log_in_as(client, "admin", "ja")
+    before = h.counts(session)
+    response = client.get(path) if method == "GET" else h.post(client, token, path, {"code": h.JAN})
+    message = h.alert_text(response.get_data(as_text=True))
+    assert response.status_code == 404 and h.speaks(message, "ja"), message
+    assert h.counts(session) == before
