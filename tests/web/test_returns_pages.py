@@ -253,3 +253,33 @@ def test_a_picker_whose_order_is_cancelled_meanwhile_gets_the_list_as_it_is_now(
     assert session.get(Order, placed.id).status is OrderStatus.CANCELLED
     assert session.get(Order, other.id).status is OrderStatus.PICKED
     assert verify(session) == []
+
+
+def test_a_return_or_put_back_refused_as_stale_says_why(client, session, w):
+    """The refusals that send the whole step back (taken back or put back meanwhile on another
+    phone) show their message, not an empty red answer."""
+    shipped = rs.shipped_order(session, w, (w.tea, 1))
+    placed = rs.order(session, w, (w.tea, 2))
+    rs.pick(session, w, rs.wave(session, w, placed))
+    from app.orders.cancel import cancel_order
+    cancel_order(session, placed.id, user_id=w.office.id, reason="欠品")
+    log_in(client, "picker1")
+    one, other = Screen(client, "/returns"), Screen(client, "/returns")
+    for screen in (one, other):
+        screen.scan(shipped.code)
+        screen.scan(rs.TEA)
+    one.scan(choice="resaleable")
+    assert one.scan("A-01-01-1").status_code == 200
+    stale = other.scan(choice="resaleable")
+    assert stale.status_code == 422 and result(stale.get_data(as_text=True)) == "error"
+    assert "TEA-500" in text_of(stale.get_data(as_text=True), "feedback")
+
+    one, other = Screen(client, "/returns/put-back"), Screen(client, "/returns/put-back")
+    one.scan(rs.TEA)
+    other.scan(rs.TEA)
+    assert one.scan("A-01-01-1", qty="2").status_code == 200
+    stale = other.scan("C-01-01-1")
+    assert stale.status_code == 422 and "TEA-500" in text_of(stale.get_data(as_text=True), "feedback")
+    gone = one.scan(stage="choose", task="999999")
+    said = text_of(gone.get_data(as_text=True), "feedback")
+    assert gone.status_code == 422 and ("別の端末" in said or "another device" in said), said
