@@ -18,7 +18,7 @@ from app.extensions import db
 from app.floor import fields
 from app.floor.refusals import NotHere, UnreadableScan
 from app.floor.step import Answer, Scan
-from app.stock.models import CountTaskStatus
+from app.stock.models import CountTaskStatus, Lot, Product
 
 STEP = "counts/_step.html"
 
@@ -42,7 +42,7 @@ def count_scan(scan: Scan, task_id: int) -> Answer:
         if scan.field("finish") == "1":
             return Answer.confirm(STEP, **_context(view, stage="finish"))
         if stage == "lot" and scan.number("lot_id") is not None:
-            return _counted(scan, view, scan.number("product_id"), scan.number("lot_id"), scan.number("units") or 1)
+            return _lot_chosen(scan, view, scan.number("product_id"), scan.number("lot_id"))
         return _item_scanned(scan, view)
     return _shelf_scanned(scan, view)
 
@@ -81,6 +81,17 @@ def _item_scanned(scan: Scan, view: service.CountView) -> Answer:
             raise errors.LotNeeded(product.sku)
         return Answer.question(STEP, **_context(view, stage="lot", product=product, lots=lots, units=units))
     return _counted(scan, view, product.product_id, None, units)
+
+
+def _lot_chosen(scan: Scan, view: service.CountView, product_id: int | None, lot_id: int) -> Answer:
+    """A lot tapped: the page sends the product and the lot back, and they must still go together."""
+    product = db.session.get(Product, product_id) if product_id is not None else None
+    if product is None:
+        raise errors.ShelfFirst(view.task.location.code)
+    lot = db.session.get(Lot, lot_id)
+    if lot is None or lot.product_id != product.id:
+        raise errors.LotNeeded(product.sku)
+    return _counted(scan, view, product.id, lot.id, scan.number("units") or 1)
 
 
 def _counted(scan: Scan, view: service.CountView, product_id: int | None, lot_id: int | None, units: int) -> Answer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,8 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.database import write_transaction
 from app.stock import counting
-from app.stock.models import CountTask, CountTaskStatus
+from app.stock.ledger import LotSpec
+from app.stock.models import CountLine, CountTask, CountTaskStatus, Location, Product, Tracking
 from tests import factories as f
 from tests.support import csrf_token, log_in, text_of
 
@@ -85,3 +87,21 @@ def test_an_empty_shelf_is_one_tap_with_a_confirmation(client, world, session):
     session.expire_all()
     task = session.get(CountTask, world["task"].id)
     assert task.status is CountTaskStatus.RECOUNT  # 17 on the records, 0 found: counted again by someone else
+
+
+def test_a_lot_tapped_must_be_a_lot_of_the_product_the_page_names(client, world, session):
+    """The lot buttons send the product and the lot back: a product that is not there, or a lot of
+    another product, is refused in words (never a server error, never a count line for them)."""
+    milk = f.product(session, sku="MILK", barcode="4912345678904", tracking=Tracking.LOT_EXPIRY)
+    lot = f.receive(session, milk, session.get(Location, world["task"].location_id), 2,
+                    LotSpec("M1", date(2030, 1, 1))).lot_ids[0]
+    tea = session.scalar(select(Product.id).where(Product.sku == "TEA"))
+    scan(client, world, "A-01-01-1")
+    for product_id, lot_id in (("0", lot), ("99999", lot), (str(tea), lot), (str(milk.id), "99999")):
+        refused = scan(client, world, "M1", stage="lot", product_id=product_id, lot_id=str(lot_id), units="1")
+        assert refused.status_code == 422, (product_id, lot_id)
+        assert text_of(refused.get_data(as_text=True), "feedback") != "エラー"
+    assert scan(client, world, "M1", stage="lot", product_id=str(milk.id), lot_id=str(lot), units="1").status_code == 200
+    session.rollback()
+    assert [(line.product_id, line.lot_id, line.counted_qty) for line in session.scalars(select(CountLine))] == [
+        (milk.id, lot, 1)]
