@@ -50,6 +50,8 @@ def confirm():
 def export():
     try:
         day = date.fromisoformat(request.args.get("day", ""))
+        if not date.min < day < date.max:  # the first and last days have no local start or end as a time
+            raise ValueError(day)
     except ValueError:
         day = local_today()
     rows = service.shipments(db.session, _warehouse_id(), day)

@@ -75,3 +75,11 @@ def test_the_shipment_csv_carries_the_channels_order_ids_in_either_encoding(clie
     sjis = client.get("/shipping/export?encoding=sjis")
     assert sjis.headers["Content-Type"] == "text/csv; charset=shift_jis"
     assert "楽天-1" in sjis.data.decode("cp932")
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_shipment_csv_for_the_first_or_last_day_there_is_is_todays_not_a_server_error(client, world, day):
+    """Their local start or end is no time Python can hold (an overflow, a server error before)."""
+    post(client, world, "/shipping/confirm", order=[str(world["one"].id)])
+    answer = client.get("/shipping/export", query_string={"day": day})
+    assert answer.status_code == 200 and f"楽天-1,rakuten,yamato,{slip(1)}," in answer.data.decode("utf-8-sig")
