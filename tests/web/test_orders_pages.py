@@ -379,6 +379,24 @@ def test_no_override_form_for_lines_without_dates_or_closed_orders(office, sessi
     assert 'id="override-form-2"' in page and 'id="override-form-1"' not in page
 
 
+def test_a_reason_left_blank_on_a_page_older_than_the_order_is_still_refused_in_words(office, session, wh):
+    """The override already given, or the order cancelled, on another tab: the form is gone from the
+    page drawn with the refusal, so the reason's error is said without it."""
+    order = make_order(session, wh, "A-1", {"TEA-500": 1})
+    line = orders(session)[0].lines[0]
+    token = csrf_token(office, f"/orders/{order.id}")
+    url = f"/orders/{order.id}/lines/{line.id}/shelf-life"
+    assert office.post(url, data={"csrf_token": token, "reason": "催事"}).status_code == 302
+    refused = office.post(url, data={"csrf_token": token, "reason": " "})
+    assert refused.status_code == 422
+    assert text_of(text(refused), "error-reason-1") == "Say why short-dated lots may ship for this line."
+    assert office.post(f"/orders/{order.id}/cancel", data={"csrf_token": token, "reason": "重複"}).status_code == 302
+    refused = office.post(f"/orders/{order.id}/cancel", data={"csrf_token": token, "reason": ""})
+    assert refused.status_code == 422 and 'id="cancel-form"' not in text(refused)
+    assert text_of(text(refused), "error-cancel") == "Say why the order is cancelled."
+    assert orders(session)[0].cancel_reason == "重複"
+
+
 # --- waves -----------------------------------------------------------------------------
 
 
