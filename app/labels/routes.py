@@ -22,7 +22,7 @@ from app.labels.barcodes import render_svg
 from app.labels.service import SHEET_FORMATS, Label, LabelRefused
 from app.shell.context import current_warehouse
 from app.stock.models import Warehouse
-from app.shell.web import error_page
+from app.shell.web import MAX_ID, error_page
 
 bp = Blueprint("labels", __name__)
 
@@ -81,9 +81,10 @@ def receipt_lots(receipt_id: int):
     """Lot labels of a receipt, for the receiving clerk (not only the office): `lot`, `copies`."""
     try:
         choice = forms.sheet_choice(request.args, _default_sheet())
-        labels = selection.receipt_lot_labels(
-            db.session, _warehouse(), receipt_id, request.args.get("lot", type=int), forms.copies(request.args)
-        )
+        lot_id = request.args.get("lot", type=int)
+        if lot_id is not None and abs(lot_id) > MAX_ID:  # no lot has it (SQLite cannot even be asked)
+            raise LabelRefused(_l("Nothing to print."))
+        labels = selection.receipt_lot_labels(db.session, _warehouse(), receipt_id, lot_id, forms.copies(request.args))
     except LabelRefused as refused:
         return error_page(404, _l("Labels"), str(refused.message))
     return _render_sheets(_l("Lot labels (GS1-128)"), labels, choice, "lot")
