@@ -13,6 +13,8 @@ from tests import supervisor_support as sv
 from tests.browser.layout import assert_phone_layout
 
 LIVE = 15_000  # the queue polls every 4 s
+SHOTS = {"/counts/review": "review-queue", "/counts/plan": "count-tasks", "/discrepancies": "discrepancies",
+         "/kpis": "kpis", "/reports": "alerts"}
 
 
 def at_stage(page, stage: str) -> None:
@@ -191,7 +193,7 @@ def test_the_review_queue_shows_a_count_sent_from_a_second_phone_without_a_reloa
     assert verify(session) == []
 
 
-def test_every_supervisor_screen_fits_a_phone_with_the_demo_loaded(phone_factory, session):
+def test_every_supervisor_screen_fits_a_phone_with_the_demo_loaded(phone_factory, session, screenshot):
     from app.demo import load_demo
 
     load_demo(session)
@@ -203,6 +205,8 @@ def test_every_supervisor_screen_fits_a_phone_with_the_demo_loaded(phone_factory
         page.goto(phone.base_url + path)
         expect(page.locator(something).first).to_be_visible()
         assert_phone_layout(page)
+        if path in SHOTS:
+            screenshot(page, SHOTS[path])
     page.goto(phone.base_url + "/counts/review")
     with page.expect_navigation():
         page.locator("#review-list a.sv-card-link").first.tap()
