@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import LoginSession, User
 from app.database import write_transaction
+from app.history import recording as history
 from app.timeutil import utcnow
 
 # Checked when no such user exists, so a wrong login costs the same time as a wrong password.
@@ -68,9 +69,10 @@ def end_every_session(session: Session, user_id: int) -> int:
 
 
 def change_password(session: Session, user_id: int, password: str) -> None:
-    """A new password; every device logged in as the user is logged out."""
+    """A new password; every device logged in as the user is logged out (and the user's history says so)."""
     with write_transaction(session):
         session.execute(update(User).where(User.id == user_id).values(password_hash=generate_password_hash(password)))
+        history.record(session, [history.Change("user", user_id, "password", None, None)])
         end_every_session(session, user_id)
 
 
@@ -78,6 +80,7 @@ def change_pin(session: Session, user_id: int, pin: str) -> None:
     """A new badge PIN; every device logged in as the user is logged out."""
     with write_transaction(session):
         session.execute(update(User).where(User.id == user_id).values(pin_hash=generate_password_hash(pin)))
+        history.record(session, [history.Change("user", user_id, "pin", None, None)])
         end_every_session(session, user_id)
 
 

@@ -14,7 +14,7 @@ from app.masterdata.errors import FormRefused, LocationHoldsStock, LocationNotFo
 from app.masterdata.product_form import DraftRefused, read_product_form
 from app.masterdata.shelf_edit import AskFirst
 from app.shell.context import current_warehouse
-from app.stock.models import LotMixing, Tracking
+from app.stock.models import Tracking
 
 bp = Blueprint("items", __name__, url_prefix="/admin")
 EMPTY_BARCODE_ROWS = 2
@@ -129,7 +129,6 @@ def _product_page(product, values: dict, errors: dict | None = None, asking: boo
         "masterdata/product.html", product=product, values=values, errors=errors or {}, asking=asking,
         history=history, trackings=list(Tracking), barcode_rows=_rows(values["barcodes"], EMPTY_BARCODE_ROWS),
         component_rows=_rows(values["components"], EMPTY_COMPONENT_ROWS),
-        mixing_default=current_warehouse().settings.lot_mixing if current_warehouse() else LotMixing.BY_TRACKING,
         uses=product_edit.open_uses(db.session, product.id) if product is not None and product.active else [],
     )
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import stamp
+from app.history import recording as history
 from app.database import upsert_insert, write_transaction
 from app.masterdata.cells import guarded
 from app.masterdata.csvfile import write_csv
@@ -241,17 +242,19 @@ def _held_by_location(session: Session, location_ids: list[int]) -> dict[int, St
 
 
 def _insert_new_locations(session: Session, rows: list[dict]) -> int:
+    """Insert the locations that do not exist yet; each one made is kept in its history."""
     if not rows:
         return 0
     statement = (
         upsert_insert(session, Location.__table__)
         .on_conflict_do_nothing(index_elements=["warehouse_id", "code"])
-        .returning(Location.id)
+        .returning(Location.id, Location.code)
     )
-    created = 0
+    made: list[tuple[int, str]] = []
     for part in chunks([stamp(row) for row in rows]):
-        created += len(session.execute(statement, list(part)).all())
-    return created
+        made.extend(tuple(row) for row in session.execute(statement, list(part)))
+    history.record(session, history.created("location", made))
+    return len(made)
 
 
 def _new_location(warehouse_id: int, row: LocationRow, pick_sequence: int) -> Location:

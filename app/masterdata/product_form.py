@@ -135,7 +135,9 @@ def read_barcodes(codes: list[str], packs: list[str], errors: dict[str, object])
 
 def barcode_line(text: str, pack_text: str) -> BarcodeLine:
     """One barcode row (module docstring); raises CellError."""
-    code = cells.normalized(text).replace(" ", "").upper()
+    code = cells.normalized(text).upper()
+    if is_digits(code.replace(" ", "")):
+        code = code.replace(" ", "")  # a number typed in groups: 4901 2345 67894
     pack = cells.whole_number(pack_text, low=1, high=MAX_PACK_QTY) if cells.normalized(pack_text) else 1
     if is_digits(code) and len(code) in UNIT_KINDS:
         if not has_valid_check_digit(code):

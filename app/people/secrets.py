@@ -34,7 +34,7 @@ def password_problem(password: str, login: str = "") -> object | None:
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
         return _l("This password is too easy to guess.")
-    if login and login.lower() in lowered:
+    if len(login) >= 3 and login.lower() in lowered:
         return _l("The password may not contain the login ID.")
     kinds = sum(any(test(ch) for ch in password) for test in (str.isalpha, str.isdigit, _is_mark))
     if kinds < 2:
