@@ -1,6 +1,6 @@
 """Scanning benchmarks. Section `decode`: reading barcodes from phone photos.
 
-    .venv/bin/python benchmarks/scanning.py [--only decode] [--photos-per-size 55] [--accuracy-photos 330] [--seed 7]
+    .venv/bin/python benchmarks/scanning.py [--only decode] [--photos-per-size 55] [--accuracy-photos 360] [--seed 7]
 
 decode ms per photo: generated JPEG phone photos (tests/photos.py: every symbology, rotated, in
 perspective, blurred, noisy, unevenly lit) at 1, 3 and 12 megapixels, decoded one after the
@@ -9,8 +9,10 @@ time, and the same for photos without any code (the most expensive case: every r
 the time budget says stop). Targets on this 2-core machine (issue 4): median <= 20 ms at 1 MP
 and <= 80 ms at 12 MP.
 
-decode accuracy: share of generated photos read exactly right and share read wrong (anything
-else reported), per symbology and per resolution. Targets: >= 85 % read, <= 1 % wrong.
+decode accuracy: share (and count) of generated photos read exactly right and read wrong
+(anything else reported), per symbology and per resolution; the photos cycle through every kind
+of tests/photos.py, NW-7 carriers' slips (`nw7`, start and stop letters included) among them.
+Targets: >= 85 % read (issue 4), <= 0.5 % wrong (issue 11: a misread is worse than no read).
 
 resolve µs per scan (section `resolve`, from benchmarks/resolve_bench.py): 10,000 real-looking
 scans (JANs, case GTINs, GS1-128 with lot and expiry, bare and ZL- locations, badges, document
@@ -39,7 +41,7 @@ from tests import photos
 MEGAPIXELS = (1, 3, 12)
 DECODE_MEDIAN_TARGET_MS = {1: 20.0, 12: 80.0}
 ACCURACY_TARGET = 0.85
-WRONG_READ_LIMIT = 0.01
+WRONG_READ_LIMIT = 0.005
 
 
 def timed_decode(jpeg: bytes) -> tuple[float, float, object]:
@@ -101,12 +103,12 @@ def bench_decode_accuracy(args: argparse.Namespace) -> dict:
     read, wrong = overall["read"] / len(verdicts), overall["wrong"] / len(verdicts)
     print(
         f"  {'all':15} {_shares(overall)}  targets: read >= {ACCURACY_TARGET:.0%} {_met(read >= ACCURACY_TARGET)}, "
-        f"wrong <= {WRONG_READ_LIMIT:.0%} {_met(wrong <= WRONG_READ_LIMIT)}"
+        f"wrong <= {WRONG_READ_LIMIT:.1%} {_met(wrong <= WRONG_READ_LIMIT)}"
     )
     for photo, verdict in verdicts:
         if verdict == "wrong":
             print(f"  wrong read: {photo.specimen.kind} {photo.megapixels} MP seed {photo.seed}")
-    return {"read": read, "wrong": wrong}
+    return {"read": read, "wrong": wrong, "read_count": overall["read"], "wrong_count": overall["wrong"]}
 
 
 def _met(condition: bool) -> str:
@@ -115,7 +117,10 @@ def _met(condition: bool) -> str:
 
 def _shares(counts: Counter) -> str:
     total = sum(counts.values()) or 1
-    return f"read {counts['read'] / total:6.1%}  wrong {counts['wrong'] / total:5.1%}  (n={total})"
+    return (
+        f"read {counts['read'] / total:6.1%} ({counts['read']:3})  wrong {counts['wrong'] / total:5.1%} "
+        f"({counts['wrong']})  (n={total})"
+    )
 
 
 def bench_resolve(args: argparse.Namespace) -> dict:
@@ -136,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="run only this section (repeatable)")
     parser.add_argument("--photos-per-size", type=int, default=55, help="photos timed at each resolution")
-    parser.add_argument("--accuracy-photos", type=int, default=330, help="photos in the accuracy set")
+    parser.add_argument("--accuracy-photos", type=int, default=360, help="photos in the accuracy set (12 kinds x 30)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scans", type=int, default=10_000, help="scans resolved per database")
     parser.add_argument("--backends", default="sqlite,postgresql", help="databases for the resolve section")

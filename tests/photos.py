@@ -13,7 +13,13 @@ side (linear codes 30-80 %, matrix codes 12-40 %), not as a physical size.
 
 `Specimen.expected_text` is what `app.barcodes.decode` must return, computed here independently:
 GTIN-13 for EAN-13, UPC-A (leading 0) and UPC-E (expanded); GS1 codes prefixed with their
-symbology identifier (`]C1`, `]d2`) and GS (0x1D) after every variable-length element but the last.
+symbology identifier (`]C1`, `]d2`) and GS (0x1D) after every variable-length element but the last;
+NW-7 (Codabar) with its start and stop letters, as printed.
+
+NW-7 carriers' slips (kind `nw7`): python-barcode has no Codabar, so `print_codabar` draws it from
+the symbology's table (4 bars and 3 spaces a character, narrow or wide, a narrow gap between
+characters); the content is the whole symbol, start and stop letters included (`A312345678901A`),
+with the number printed under the bars in 4-digit groups as carriers print it.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ KINDS = (
     "qr",
     "datamatrix",
     "gs1_datamatrix",
+    "nw7",
 )
 MATRIX_KINDS = frozenset({"qr", "datamatrix", "gs1_datamatrix"})
 PHOTO_SIZES = {1: (1152, 864), 3: (2048, 1536), 12: (4032, 3024)}
@@ -129,6 +136,7 @@ def specimen(kind: str, content: str) -> Specimen:
         "qr": (content, "QRCode"),
         "datamatrix": (content, "DataMatrix"),
         "gs1_datamatrix": ("]d2" + gs1_element_string(parse_printed_gs1(content)), "DataMatrix"),
+        "nw7": (content, "Codabar"),
     }[kind]
     return Specimen(kind, content, expected, symbology)
 
@@ -236,6 +244,28 @@ def _random_datamatrix(rng: random.Random) -> str:
     return rng.choice((_random_code128, _random_lot, lambda r: rng.choice(OUR_LABEL_CODES)))(rng)
 
 
+def mod7_tracking_number(first_eleven: str) -> str:
+    """A 12-digit tracking number as ヤマト, 佐川 and ゆうパック print them: 11 digits + (those 11 as a number) mod 7."""
+    return first_eleven + str(int(first_eleven) % 7)
+
+
+def random_tracking_number(rng: random.Random) -> str:
+    """A carrier's tracking number: mostly 12 digits with a mod-7 check digit, else 10-14 digits without one."""
+    if rng.random() < 0.75:
+        return mod7_tracking_number(rng.choice("2345678") + _digits(rng, 10))
+    return _digits(rng, rng.choice((10, 11, 13, 14)))
+
+
+def nw7_symbol(number: str, start: str = "A", stop: str | None = None) -> str:
+    """The whole NW-7 symbol for `number`: start letter, digits, stop letter (the start's again by default)."""
+    return start + number + (stop or start)
+
+
+def _random_nw7(rng: random.Random) -> str:
+    start = rng.choice("ABCD")
+    return nw7_symbol(random_tracking_number(rng), start, start if rng.random() < 0.7 else rng.choice("ABCD"))
+
+
 _RANDOM_CONTENT = {
     "ean13": _random_jan,
     "ean8": _random_ean8,
@@ -248,6 +278,7 @@ _RANDOM_CONTENT = {
     "qr": _random_qr,
     "datamatrix": _random_datamatrix,
     "gs1_datamatrix": _random_gs1,
+    "nw7": _random_nw7,
 }
 
 
@@ -287,6 +318,8 @@ def print_code(kind: str, content: str, module_px: int = 4, *, bar_height_module
         return _print_zxing(content, zxingcpp.BarcodeFormat.DataMatrix, module_px)
     if kind == "gs1_datamatrix":
         return _print_zxing(content, zxingcpp.BarcodeFormat.DataMatrix, module_px, gs1=True)
+    if kind == "nw7":
+        return print_codabar(content, module_px, bar_height_modules=bar_height_modules)
     raise ValueError(f"unknown kind {kind!r}")
 
 
@@ -345,6 +378,49 @@ def _with_caption(bars: Image.Image, caption: str, module_px: int) -> Image.Imag
     image.paste(bars, ((image.width - bars.width) // 2, 0))
     ImageDraw.Draw(image).text(((image.width - text_box[2]) // 2, bars.height + module_px), caption, font=font, fill=0)
     return image
+
+
+# NW-7 (Codabar): each character is bar, space, bar, space, bar, space, bar; 1 = wide, 0 = narrow.
+CODABAR_PATTERNS = {
+    "0": "0000011", "1": "0000110", "2": "0001001", "3": "1100000", "4": "0010010",
+    "5": "1000010", "6": "0100001", "7": "0100100", "8": "0110000", "9": "1001000",
+    "-": "0001100", "$": "0011000", ":": "1000101", "/": "1010001", ".": "1010100",
+    "+": "0010101", "A": "0011010", "B": "0101001", "C": "0001011", "D": "0001110",
+}  # fmt: skip
+CODABAR_START_STOP = "ABCD"
+
+
+def codabar_widths(symbol: str, wide: float = 3.0) -> list[float]:
+    """Element widths in modules (bar first, bars and spaces alternating), narrow gaps between characters."""
+    if len(symbol) < 3 or symbol[0] not in CODABAR_START_STOP or symbol[-1] not in CODABAR_START_STOP:
+        raise ValueError(f"an NW-7 symbol starts and ends with one of A-D: {symbol!r}")
+    widths: list[float] = []
+    for index, character in enumerate(symbol):
+        if index:
+            widths.append(1)  # the gap between characters
+        widths.extend(wide if element == "1" else 1 for element in CODABAR_PATTERNS[character])
+    return widths
+
+
+def print_codabar(
+    symbol: str, module_px: int = 4, *, wide: float = 3.0, bar_height_modules: int = 60, caption: str | None = None
+) -> Print:
+    """An NW-7 symbol (start and stop letters included) with quiet zones of 10 narrow elements and the
+    number printed under it in 4-digit groups; a wide element is `wide` narrow ones, rounded to pixels."""
+    wide_px = max(module_px + 1, round(wide * module_px))
+    widths = [wide_px if width != 1 else module_px for width in codabar_widths(symbol, wide)]
+    quiet = 10 * module_px
+    code_width = sum(widths)
+    bars = Image.new("L", (code_width + 2 * quiet, bar_height_modules * module_px + module_px), 255)
+    draw = ImageDraw.Draw(bars)
+    x = quiet
+    for index, width in enumerate(widths):
+        if index % 2 == 0:
+            draw.rectangle((x, 0, x + width - 1, bar_height_modules * module_px - 1), fill=0)
+        x += width
+    number = symbol[1:-1]
+    text = caption if caption is not None else "-".join(number[i : i + 4] for i in range(0, len(number), 4))
+    return Print(_with_caption(bars, text, module_px), code_width, module_px)
 
 
 def _print_gs1_128(printed_form: str, module_px: int, bar_height_modules: int) -> Print:

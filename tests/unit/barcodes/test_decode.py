@@ -37,6 +37,7 @@ CLEAN_LABELS = {
     "qr": ("棚番 ZL-A-01-03-2 入荷", Decoded("棚番 ZL-A-01-03-2 入荷", "QRCode")),
     "datamatrix": ("ZT-0042", Decoded("ZT-0042", "DataMatrix")),
     "gs1_datamatrix": (LOT_AND_EXPIRY, Decoded("]d2" + LOT_AND_EXPIRY_AS_SCANNED, "DataMatrix")),
+    "nw7": ("A312345678901A", Decoded("A312345678901A", "Codabar")),  # a Yamato slip: 31234567890 mod 7 = 1
 }
 
 
