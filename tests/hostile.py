@@ -6,11 +6,13 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
 
-from app.auth.models import Role, User
+from app.auth.models import Role, User, UserRole
 from app.database import write_transaction
 from app.extensions import db
 from app.receipts.models import Receipt, ReceiptEntry, ReceiptLine
@@ -48,10 +50,12 @@ class Warehouse:
 def build(session) -> Warehouse:
     wh = f.warehouse(session, code="TKY")
     logins = {}
-    for name, role in ROLES.items():
-        f.user(session, role, login=name, warehouses=[wh], all_warehouses=False, badge=f"ZU-{name.upper()[:6]}1",
-               pin="4321")
-        logins[name] = name
+    password, pin = _hashes()
+    with write_transaction(session):
+        for name, role in ROLES.items():  # as factories.user makes them, with the hashes made once per run
+            session.add(User(login=name, name="テスト 太郎", all_warehouses=False, password_hash=password, pin_hash=pin,
+                             badge_code=f"ZU-{name.upper()[:6]}1", role_rows=[UserRole(role=role)], warehouses=[wh]))
+            logins[name] = name
     tea = f.product(session, sku="TEA-500", name="緑茶", barcode=JAN, case_gtin=CASE, pack_qty=24)
     milk = f.product(session, sku="MILK-1", name="牛乳", barcode=MILK_JAN, tracking=Tracking.LOT_EXPIRY,
                      min_shelf_life_days=10)
@@ -66,6 +70,12 @@ def build(session) -> Warehouse:
         blind = create_receipt(session, wh.id, "-", local_today(), [], None, blind=True)
     milk_lot = session.scalar(select(Lot.id).where(Lot.product_id == milk.id))
     return Warehouse(wh, receipt.id, blind.id, shelf.code, shelf.id, tea.id, milk.id, milk_lot, logins)
+
+
+@lru_cache(maxsize=1)
+def _hashes() -> tuple[str, str]:
+    """The password and PIN hashes of the people (scrypt takes a tenth of a second each: made once)."""
+    return generate_password_hash(PASSWORD), generate_password_hash("4321")
 
 
 def counts(session) -> dict[str, int]:
@@ -97,6 +107,8 @@ def post(client, token: str, path: str, form: dict, *, htmx: bool = True):
 
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")  # every Japanese sentence has some; column names (商品コード) need none
 _ENGLISH_WORD = re.compile(r"[A-Za-z]{4,}")
+_LATIN = re.compile(r"[A-Za-z]")
+_JAPANESE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff]")  # kana and kanji
 
 
 def alert_text(html: str) -> str:
@@ -107,12 +119,15 @@ def alert_text(html: str) -> str:
 
 
 def speaks(text: str, language: str, echo: str = "") -> bool:
-    """Whether a message reads as `language`: Japanese has hiragana; English has English words and no
-    hiragana. Hiragana the message may only be echoing back from what was sent (`echo`) do not count."""
-    kana = {char for char in _HIRAGANA.findall(text) if char not in echo}
+    """Whether a message reads as `language`: Japanese has hiragana; English has English words, and
+    far more Latin letters than Japanese ones (an English sentence may name a Japanese button,
+    「次のピッキング」). Characters the message may only be echoing back from what was sent (`echo`)
+    do not count."""
     if language == "ja":
-        return bool(kana)
-    return bool(_ENGLISH_WORD.search(text)) and not kana
+        return any(char not in echo for char in _HIRAGANA.findall(text))
+    japanese = sum(1 for char in _JAPANESE.findall(text) if char not in echo)
+    latin = len(_LATIN.findall(text))
+    return bool(_ENGLISH_WORD.search(text)) and latin > 3 * japanese
 
 
 class _Alerts(HTMLParser):
