@@ -8,6 +8,7 @@ longer read their bare codes).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -142,9 +143,9 @@ def save_settings(session: Session, warehouse_id: int, settings: FloorSettings) 
 
 def _problems(draft: WarehouseDraft) -> dict[str, object]:
     problems: dict[str, object] = {}
-    if not draft.name or len(draft.name) > MAX_NAME:
+    if not draft.name or len(draft.name) > MAX_NAME or _control_characters(draft.name):
         problems["name"] = _l("Type a name of at most %(n)s characters.", n=MAX_NAME)
-    if len(draft.address) > MAX_ADDRESS:
+    if len(draft.address) > MAX_ADDRESS or _control_characters(draft.address.replace("\n", "")):
         problems["address"] = _l("The address is longer than %(n)s characters.", n=MAX_ADDRESS)
     pattern = draft.location_pattern
     if pattern:
@@ -158,6 +159,10 @@ def _problems(draft: WarehouseDraft) -> dict[str, object]:
         elif too_long:
             problems["location_pattern"] = _l("At most %(n)s characters.", n=MAX_PATTERN)
     return problems
+
+
+def _control_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
 def _misfits(session: Session, warehouse_id: int, pattern: str) -> list[str]:

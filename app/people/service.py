@@ -16,6 +16,7 @@ Every change is written through the ORM, so the history (app.history) records it
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -390,7 +391,7 @@ def _draft_problems(session: Session, draft: UserDraft, user_id: int | None) -> 
     elif session.scalar(select(User.id).where(func.lower(User.login) == draft.login.lower(),
                                               User.id != (user_id or 0))):
         problems["login"] = errors_login_taken(draft.login)
-    if not draft.name or len(draft.name) > MAX_NAME:
+    if not draft.name or len(draft.name) > MAX_NAME or _has_control_characters(draft.name):
         problems["name"] = errors_name()
     if not draft.roles:
         problems["roles"] = errors_no_role()
@@ -399,6 +400,10 @@ def _draft_problems(session: Session, draft: UserDraft, user_id: int | None) -> 
         if not draft.warehouse_ids or known != set(draft.warehouse_ids):
             problems["warehouses"] = errors_no_warehouse()
     return problems
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
 def _secret_problems(login: str, password: SecretChoice, pin: SecretChoice) -> dict[str, object]:

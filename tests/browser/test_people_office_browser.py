@@ -9,6 +9,7 @@ from app.auth.models import Role
 from app.barcodes.checkdigit import with_check_digit
 from tests import factories as f
 from tests.browser.layout import assert_phone_layout
+from tests.browser.test_accessibility_browser import AXE_RUN, AXE_SOURCE, format_violations
 
 TABLET = {
     "viewport": {"width": 820, "height": 1180},
@@ -121,7 +122,7 @@ def test_a_supervisor_changes_a_barcode_and_the_lookup_finds_the_new_code(phone_
     tablet.answered("error")
 
 
-def test_every_office_screen_of_issue_15_lays_out_on_a_phone(phone, session):
+def test_every_office_screen_of_issue_15_lays_out_on_a_phone_and_passes_axe(phone, session):
     wh, product = office_world(session)
     hana = f.user(session, Role.PICKER, login="hana", badge="ZU-HANA01", pin="4826", warehouses=[wh],
                   all_warehouses=False)
@@ -134,3 +135,7 @@ def test_every_office_screen_of_issue_15_lays_out_on_a_phone(phone, session):
         page.goto(phone.base_url + path)
         assert page.locator("#main").count() == 1, path
         assert_phone_layout(page)
+        page.evaluate(AXE_SOURCE)
+        violations = [dict(v, nodes=[n for n in v["nodes"] if not n["shell"]]) for v in page.evaluate(AXE_RUN)["violations"]]
+        violations = [v for v in violations if v["nodes"]]
+        assert violations == [], f"axe on {path}:\n{format_violations(violations)}"
