@@ -57,6 +57,7 @@ TRACKED: dict[type, Tracked] = {
                   lambda u: u.id, lambda u: u.login, renamed={"badge_code": "badge", **SECRET_FIELDS}),
 }
 USER_COLLECTIONS = {"role_rows": "roles", "warehouses": "warehouses"}
+WATCHED = frozenset({*TRACKED, ProductBarcode, KitComponent})  # everything else a flush writes is skipped at once
 
 
 @dataclass(frozen=True)
@@ -105,17 +106,19 @@ def _row(change: Change, user_id: int | None, when: datetime) -> dict:
 def _before_flush(session: Session, _context, _instances) -> None:
     changes: list[Change] = []
     for obj in list(session.dirty):
-        if session.is_modified(obj):
+        if type(obj) in WATCHED and session.is_modified(obj):
             changes.extend(_changed(session, obj))
     for obj in list(session.deleted):
-        changes.extend(_deleted(session, obj))
+        if type(obj) in WATCHED:
+            changes.extend(_deleted(session, obj))
     session.info[PENDING] = changes
 
 
 def _after_flush(session: Session, _context) -> None:
     changes = session.info.pop(PENDING, [])
     for obj in list(session.new):
-        changes.extend(_new(session, obj))
+        if type(obj) in WATCHED:
+            changes.extend(_new(session, obj))
     if changes:
         user_id, now = acting_user_id(), utcnow()
         session.connection().execute(insert(ChangeRecord.__table__), [_row(c, user_id, now) for c in changes])
