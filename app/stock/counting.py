@@ -36,7 +36,7 @@ from app.stock import ledger
 from app.stock.count_tasks import count_hold
 from app.stock.errors import StockError
 from app.stock.models import (
-    NO_LOT, Count, CountLine, CountTask, CountTaskStatus, CountTolerance, Discrepancy, DiscrepancySource, Location,
+    NO_LOT, Count, CountLine, CountTask, CountTaskStatus, CountTolerance, Discrepancy, DiscrepancySource, DiscrepancyStatus, Location,
     LocationKind, MoveReason, Product, Quant, Reservation, ReservationStatus, StockMove,
 )
 from app.timeutil import utcnow
@@ -309,7 +309,7 @@ def approve(session: Session, task_id: int, *, user_id: int | None, reason_code:
             warehouse_id=task.warehouse_id, source=DiscrepancySource.COUNT, cause=reason_code,
             product_id=line.product_id, lot_id=line.lot_id, location_id=task.location_id,
             expected_qty=line.expected_qty, found_qty=line.counted_qty, quantity=variance, reference=task.code,
-            user_id=count.counted_by_id, resolved_by_id=user_id, resolved_at=now,
+            user_id=count.counted_by_id, status=DiscrepancyStatus.RESOLVED, resolved_by_id=user_id, resolved_at=now,
         ))
     if operations:
         try:
