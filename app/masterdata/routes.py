@@ -23,6 +23,7 @@ from app.masterdata.location_rows import REQUIRED as LOCATION_REQUIRED
 from app.masterdata.product_rows import PRODUCT_COLUMNS
 from app.masterdata.product_rows import REQUIRED as PRODUCT_REQUIRED
 from app.shell.context import current_warehouse
+from app.shell.web import flash_ignored_columns
 from app.shell.redirects import local_path
 from app.timeutil import local_today
 from app.shell.web import is_htmx
@@ -65,7 +66,7 @@ def product_import():
     flash(_("Products imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged (%(encoding)s).",
             created=result.created, updated=result.updated, unchanged=result.unchanged,
             encoding=encoding_name(result.encoding)), "ok")
-    _flash_ignored(result.ignored_columns)
+    flash_ignored_columns(result.ignored_columns)
     return redirect(url_for("masterdata.product_list"))
 
 
@@ -141,7 +142,7 @@ def location_import():
     flash(_("Locations imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged (%(encoding)s).",
             created=result.created, updated=result.updated, unchanged=result.unchanged,
             encoding=encoding_name(result.encoding)), "ok")
-    _flash_ignored(result.ignored_columns)
+    flash_ignored_columns(result.ignored_columns)
     return redirect(url_for("masterdata.location_list"))
 
 
@@ -229,11 +230,6 @@ def _csv_download(data: bytes, name: str) -> Response:
     filename = f"{name}-{local_today():%Y%m%d}.csv"
     return Response(data, content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _flash_ignored(columns: tuple[str, ...]) -> None:
-    if columns:
-        flash(_("These columns were not read: %(columns)s.", columns=", ".join(columns)), "note")
 
 
 def _flat(required) -> set[str]:

@@ -21,6 +21,7 @@ from app.orders import cancel, forms, intake, office, reports, service
 from app.orders.entries import MAX_PRIORITY, ORDER_COLUMNS, REQUIRED
 from app.orders.errors import DuplicateOrder
 from app.shell.context import current_warehouse
+from app.shell.web import flash_ignored_columns
 from app.shell.redirects import local_path
 from app.timeutil import local_today
 
@@ -184,8 +185,7 @@ def import_file():
     flash(ngettext("%(num)s order imported (%(encoding)s): %(codes)s.",
                    "%(num)s orders imported (%(encoding)s): %(codes)s.", len(result.orders),
                    encoding=encoding_name(result.encoding), codes=", ".join(o.code for o in result.orders)), "ok")
-    if result.ignored_columns:
-        flash(_("These columns were not read: %(columns)s.", columns=", ".join(result.ignored_columns)), "note")
+    flash_ignored_columns(result.ignored_columns)
     return redirect(url_for("orders.index"))
 
 

@@ -16,6 +16,7 @@ from app.masterdata.errors import ImportRefused
 from app.receipts import forms, service
 from app.receipts.drafts import RECEIPT_COLUMNS, REQUIRED
 from app.shell.context import current_warehouse
+from app.shell.web import flash_ignored_columns
 from app.timeutil import local_today
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
@@ -79,8 +80,7 @@ def import_file():
     flash(ngettext("%(num)s expected receipt imported (%(encoding)s): %(codes)s.",
                    "%(num)s expected receipts imported (%(encoding)s): %(codes)s.", len(result.receipts),
                    encoding=encoding_name(result.encoding), codes=", ".join(r.code for r in result.receipts)), "ok")
-    if result.ignored_columns:
-        flash(_("These columns were not read: %(columns)s.", columns=", ".join(result.ignored_columns)), "note")
+    flash_ignored_columns(result.ignored_columns)
     return redirect(url_for("receipts.index"))
 
 
