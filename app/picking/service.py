@@ -509,10 +509,5 @@ def _walk_of(session: Session, line_id: int) -> str:
     return session.scalar(select(PickLine.walk).where(PickLine.id == line_id))
 
 
-def reservation_lot(session: Session, reservation_id: int) -> int | None:
-    return session.scalar(select(Quant.lot_id).join(Reservation, Reservation.quant_id == Quant.id)
-                          .where(Reservation.id == reservation_id))
-
-
 __all__ = ["LineView", "ListView", "OrderSlot", "Picked", "Shorted", "my_lists", "open_unassigned", "load_list",
            "claim", "bind_tote", "tote_location", "pick", "swap_lot", "short_pick"]

@@ -227,10 +227,6 @@ def _within_tolerance(session: Session, results) -> bool:
     return True
 
 
-def within_tolerance(session: Session, submitted: Submitted) -> bool:
-    return not submitted.matched and _within_tolerance(session, submitted.lines)
-
-
 def _on_hand_now(session: Session, location_id: int) -> dict[tuple[int, int], int]:
     rows = session.execute(select(Quant.product_id, Quant.lot_key, Quant.on_hand)
                            .where(Quant.location_id == location_id, Quant.on_hand > 0))
@@ -375,5 +371,5 @@ def abc_classes(session: Session, product_ids: list[int] | None = None, *, days:
 
 
 __all__ = ["REASON_CODES", "CountRefused", "LineResult", "Submitted", "create_tasks", "next_task", "counted_by",
-           "current_count", "add_units", "mark_empty", "submit", "within_tolerance", "latest_count", "approve",
+           "current_count", "add_units", "mark_empty", "submit", "latest_count", "approve",
            "reject", "abc_classes"]
