@@ -9,7 +9,10 @@ releases — atomically, under one idempotency key:
   ``UPDATE … WHERE on_hand + Δon_hand >= reserved + Δreserved`` checked by its returned
   row, an increase is an upsert (``INSERT … ON CONFLICT … DO UPDATE``), so a quant or lot
   seen for the first time is created race-free. Statements run in a fixed order (sorted by
-  product, location, lot) so two postings never wait on each other in a cycle.
+  product, location, lot) so two postings never wait on each other in a cycle. On
+  PostgreSQL, where every statement is a network round trip, the quant changes, the moves
+  and what they take out of reservations go in one statement with the same guards
+  (``statements._apply_all``): a move costs one round trip after its claim, not four.
 * One statement claims the key and returns the names of the locations and products the
   operations touch (as JSON), so a posting costs a round trip less. On PostgreSQL the same
   statement first locks every product whose availability may change (transaction-scoped
@@ -222,9 +225,13 @@ def post(
 
     plan = _plan(ops, locations, products, lots, reservations)
     _lock_availability(conn, plan, locked)
-    quant_ids = _apply_quant_changes(conn, plan, locations, products, lots, now)
-    move_ids = _insert_moves(conn, ops, plan, posting_id, key, user_id, now)
-    reservation_ids = _write_reservations(conn, ops, plan, quant_ids, posting_id, key, user_id, now)
+    if conn.dialect.name == "postgresql":
+        quant_ids, move_ids = _apply_in_one_statement(conn, ops, plan, locations, products, posting_id, key, user_id, now)
+    else:
+        quant_ids = _apply_quant_changes(conn, plan, locations, products, lots, now)
+        move_ids = _insert_moves(conn, ops, plan, posting_id, key, user_id, now)
+        _take_from_reservations(conn, plan, now)
+    reservation_ids = _insert_reservations(conn, ops, quant_ids, posting_id, key, user_id, now)
     _append_events(conn, plan, locations, posting_id, today, now)
     return Posted(posting_id, move_ids, reservation_ids, tuple(plan.move_lots))
 
@@ -537,6 +544,47 @@ def _apply_quant_changes(conn, plan: _Plan, locations, products, lots, now) -> d
     return quant_ids
 
 
+def _apply_in_one_statement(conn, ops, plan: _Plan, locations, products, posting_id, key, user_id, now):
+    """PostgreSQL: the quant changes, the moves and the reservation takes in one round trip.
+
+    Returns (quant ids by key, move ids in the order of the moves). A change that nets to nothing
+    only looks its quant up, as on SQLite.
+    """
+    quant_ids: dict[tuple, int] = {}
+    changing: list[_QuantChange] = []
+    for k in sorted(plan.changes):
+        change = plan.changes[k]
+        if change.on_hand == 0 and change.reserved == 0:
+            quant_id = _quant_id(conn, change)
+            if quant_id is not None:
+                quant_ids[k] = quant_id
+        else:
+            changing.append(change)
+    moves = [op for op in ops if isinstance(op, Move)]
+    takes = sorted(plan.reservation_takes.items())
+    if not changing and not moves and not takes:
+        return quant_ids, ()
+    move_keys = [f"{key}#{n}" for n in range(len(moves))]
+    rows = conn.execute(_sql(conn).apply_all, {
+        "q_product_ids": [c.product_id for c in changing], "q_location_ids": [c.location_id for c in changing],
+        "q_lot_ids": [c.lot_id for c in changing], "q_lot_keys": [c.lot_id or NO_LOT for c in changing],
+        "q_dhs": [c.on_hand for c in changing], "q_drs": [c.reserved for c in changing],
+        "m_keys": move_keys, "m_product_ids": [op.product_id for op in moves], "m_lot_ids": list(plan.move_lots),
+        "m_quantities": [op.quantity for op in moves], "m_from_ids": [op.from_location_id for op in moves],
+        "m_to_ids": [op.to_location_id for op in moves], "m_reasons": [MoveReason(op.reason).value for op in moves],
+        "m_references": [op.reference for op in moves],
+        "r_ids": [res_id for res_id, _taken in takes], "r_taken": [taken for _res_id, taken in takes],
+        "p_posting_id": posting_id, "p_user_id": user_id, "p_now": now,
+    }).all()
+    changed = {(r.product_id, r.location_id, r.lot_key): r.id for r in rows if r.kind == "quant"}
+    for change in changing:
+        if change.key not in changed:
+            raise _refusal(conn, change, locations, products)
+    quant_ids.update(changed)
+    move_id_by_key = {r.move_key: r.id for r in rows if r.kind == "move"}
+    return quant_ids, tuple(move_id_by_key[k] for k in move_keys)
+
+
 def _quant_params(change: _QuantChange, now=None) -> dict:
     return {
         "p_product_id": change.product_id, "p_location_id": change.location_id, "p_lot_id": change.lot_id,
@@ -593,7 +641,7 @@ def _insert_moves(conn, ops, plan: _Plan, posting_id, key, user_id, now) -> tupl
     return tuple(conn.execute(_sql(conn).insert_moves, rows[0] if len(rows) == 1 else rows).scalars().all())
 
 
-def _write_reservations(conn, ops, plan: _Plan, quant_ids, posting_id, key, user_id, now) -> tuple[int, ...]:
+def _take_from_reservations(conn, plan: _Plan, now) -> None:
     for res_id in sorted(plan.reservation_takes):
         taken = plan.reservation_takes[res_id]
         remaining = Reservation.quantity - taken
@@ -606,6 +654,9 @@ def _write_reservations(conn, ops, plan: _Plan, quant_ids, posting_id, key, user
                 closed_at=case((remaining == 0, literal(now, Reservation.closed_at.type)), else_=null()),
             )
         )
+
+
+def _insert_reservations(conn, ops, quant_ids, posting_id, key, user_id, now) -> tuple[int, ...]:
     rows = [
         {
             "quant_id": quant_ids[(op.product_id, op.location_id, op.lot_id or NO_LOT)],

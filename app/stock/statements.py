@@ -14,7 +14,9 @@ from types import SimpleNamespace
 from sqlalchemy import Integer, String, bindparam, case, cast, func, insert, literal, or_, select, text, union_all, update
 from app.database import dialect_insert
 
-from app.stock.models import KitComponent, Location, Lot, Posting, Product, Quant, StockEvent, StockMove
+from app.stock.models import (
+    KitComponent, Location, Lot, Posting, Product, Quant, ReservationStatus, StockEvent, StockMove,
+)
 
 quant = Quant.__table__
 
@@ -86,6 +88,7 @@ def for_dialect(dialect: str) -> SimpleNamespace:
         inactive_shelves=inactive_shelves,
         decrease=decrease,
         upsert=upsert,
+        apply_all=_apply_all() if dialect == "postgresql" else None,
         quant_id=select(quant.c.id).where(_same_quant()),
         quant_state=select(quant.c.on_hand, quant.c.reserved).where(_same_quant()),
         insert_moves=insert(StockMove.__table__).returning(StockMove.__table__.c.id, sort_by_parameter_order=True),
@@ -93,6 +96,61 @@ def for_dialect(dialect: str) -> SimpleNamespace:
         available_one=_available_one(dialect),
         advisory_lock=text("SELECT pg_advisory_xact_lock(:p_k)"),
     )
+
+
+def _apply_all():
+    """PostgreSQL: what a posting writes after its claim, in one round trip instead of one per row.
+
+    The quant changes (a change that takes away updates its quant under the ledger's guards; one that
+    may create its quant is upserted), the moves, and what the moves take out of reservations. A
+    guard that refuses a change leaves its quant out of the result (the ledger explains the first
+    one missing and the transaction is rolled back). Data-modifying CTEs never touch one row twice
+    here: the changes have distinct keys, and the products are locked by the claim.
+    """
+    return text(
+        "WITH c AS ("
+        "  SELECT * FROM unnest(CAST(:q_product_ids AS integer[]), CAST(:q_location_ids AS integer[]),"
+        "    CAST(:q_lot_ids AS integer[]), CAST(:q_lot_keys AS integer[]), CAST(:q_dhs AS integer[]),"
+        "    CAST(:q_drs AS integer[])) WITH ORDINALITY AS c(product_id, location_id, lot_id, lot_key, dh, dr, n)"
+        "), taken AS ("
+        "  UPDATE quant SET on_hand = quant.on_hand + c.dh, reserved = quant.reserved + c.dr, updated_at = :p_now"
+        "  FROM c WHERE NOT (c.dh >= c.dr AND c.dr >= 0)"
+        "    AND quant.product_id = c.product_id AND quant.location_id = c.location_id AND quant.lot_key = c.lot_key"
+        "    AND quant.on_hand + c.dh >= quant.reserved + c.dr AND quant.reserved + c.dr >= 0"
+        "  RETURNING quant.id, quant.product_id, quant.location_id, quant.lot_key"
+        "), added AS ("
+        "  INSERT INTO quant (product_id, location_id, lot_id, lot_key, on_hand, reserved, updated_at)"
+        "  SELECT c.product_id, c.location_id, c.lot_id, c.lot_key, c.dh, c.dr, :p_now FROM c"
+        "  WHERE c.dh >= c.dr AND c.dr >= 0 ORDER BY c.n"
+        "  ON CONFLICT (product_id, location_id, lot_key) DO UPDATE SET on_hand = quant.on_hand + excluded.on_hand,"
+        "    reserved = quant.reserved + excluded.reserved, updated_at = excluded.updated_at"
+        "  WHERE quant.on_hand + excluded.on_hand >= quant.reserved + excluded.reserved"
+        "  RETURNING id, product_id, location_id, lot_key"
+        "), moved AS ("
+        "  INSERT INTO stock_move (posting_id, idempotency_key, product_id, lot_id, quantity, from_location_id,"
+        "    to_location_id, reason, reference, user_id, created_at)"
+        "  SELECT :p_posting_id, m.idempotency_key, m.product_id, m.lot_id, m.quantity, m.from_location_id,"
+        "    m.to_location_id, m.reason, m.reference, :p_user_id, :p_now"
+        "  FROM unnest(CAST(:m_keys AS text[]), CAST(:m_product_ids AS integer[]), CAST(:m_lot_ids AS integer[]),"
+        "    CAST(:m_quantities AS integer[]), CAST(:m_from_ids AS integer[]), CAST(:m_to_ids AS integer[]),"
+        "    CAST(:m_reasons AS text[]), CAST(:m_references AS text[])) WITH ORDINALITY"
+        "    AS m(idempotency_key, product_id, lot_id, quantity, from_location_id, to_location_id, reason, reference, n)"
+        "  ORDER BY m.n"
+        "  RETURNING id, idempotency_key"
+        "), held AS ("
+        "  UPDATE reservation SET quantity = reservation.quantity - t.taken,"
+        f"   status = CASE WHEN reservation.quantity = t.taken THEN '{ReservationStatus.CLOSED.value}'"
+        f"     ELSE '{ReservationStatus.OPEN.value}' END,"
+        "    closed_at = CASE WHEN reservation.quantity = t.taken THEN :p_now END"
+        "  FROM unnest(CAST(:r_ids AS integer[]), CAST(:r_taken AS integer[])) AS t(id, taken)"
+        "  WHERE reservation.id = t.id"
+        "  RETURNING reservation.id"
+        ")"
+        " SELECT 'quant' AS kind, id, product_id, location_id, lot_key, NULL AS move_key FROM taken"
+        " UNION ALL SELECT 'quant', id, product_id, location_id, lot_key, NULL FROM added"
+        " UNION ALL SELECT 'move', id, NULL, NULL, NULL, idempotency_key FROM moved"
+        " UNION ALL SELECT 'taken', id, NULL, NULL, NULL, NULL FROM held"
+    ).bindparams(bindparam("p_now", type_=Quant.__table__.c.updated_at.type))
 
 
 def _names_json():

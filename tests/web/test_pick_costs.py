@@ -16,13 +16,14 @@ from tests.support import csrf_token, log_in
 from tests.web.test_scan_costs import counted
 
 _ids = itertools.count(1)
-# A shelf scan reads the list once. An item scan is the ledger's pick out of a reservation (read the
-# reservation, claim the key, shelf quant down, tote quant up, the move, the reservation down: 6,
-# no stock event since availability does not change) plus the user, the list, the line and the scan
-# record: 10, the same when it finishes the line (the next line comes with the list's one read).
+# A shelf scan reads the list once. An item scan is the user, the list (the next line comes with the
+# list's one read), the line and the scan record, plus the ledger's pick out of a reservation: read
+# the reservation, claim the key, then shelf quant down, tote quant up, the move and the reservation
+# down; no stock event, since availability does not change. On PostgreSQL, where every statement is
+# a network round trip, the ledger writes those four in one statement: 7. On SQLite a statement is a
+# call inside the process, and it has no data-modifying WITH: 10. The same when it finishes the line.
 SHELF_BUDGET = 3
-ITEM_BUDGET = 10
-LINE_DONE_BUDGET = 10
+ITEM_BUDGET = {"postgresql": 7, "sqlite": 10}
 
 
 @pytest.fixture
@@ -64,9 +65,10 @@ def test_a_shelf_scan_an_item_scan_and_the_scan_that_finishes_a_line_stay_within
         post(client, walk, code="4901234567894", stage="item", **at)
     with counted(app) as done:
         post(client, walk, code="4901234567894", stage="item", qty="2", **at)
+    budget = ITEM_BUDGET[app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0].split("+")[0]]
     assert len(shelf) <= SHELF_BUDGET, shelf
-    assert len(item) <= ITEM_BUDGET, item
-    assert len(done) <= LINE_DONE_BUDGET, done
+    assert len(item) <= budget, item
+    assert len(done) <= budget, done
 
 
 def picking_lines(app, walk):
