@@ -11,6 +11,9 @@ Reading
   column, refuse the file.
 - Rows are numbered as a spreadsheet shows them: the header is row 1, the first record row 2.
   Rows with nothing in them are skipped. Cells are stripped of surrounding spaces.
+- Files of document lines (orders, expected receipts): each row is a line naming its product
+  by SKU or JAN (either column may hold either); rows are grouped into documents. Errors about
+  a line's product name the column it came from.
 
 Writing: UTF-8 with BOM and CRLF line ends, which Excel opens without garbling Japanese.
 """
@@ -38,7 +41,8 @@ RowT = TypeVar("RowT")
 
 @dataclass(frozen=True)
 class ReadFile(Generic[RowT]):
-    """The rows of an uploaded file that read well, and the row-numbered problems of the others."""
+    """The rows of an uploaded file that read well (or the documents they make), and the row-numbered
+    problems of the others."""
 
     rows: list[RowT]
     errors: list[RowError]
@@ -214,6 +218,44 @@ def _check_required(headers: dict[str, str], columns: Sequence[Column], required
         missing.append(RowError(1, message))
     if missing:
         raise ImportRefused(missing)
+
+
+def read_line_file(data: bytes, columns: Sequence[Column], required: Sequence[Sequence[str]], *, max_rows: int,
+                   readers: Mapping[str, Callable[[str], object]], needed: Mapping[str, object],
+                   grouped: Callable[[list[tuple[int, dict[str, object]]], list[RowError]], list[RowT]]) -> ReadFile[RowT]:
+    """The documents a file of document lines holds, as the module docstring says.
+
+    Each row's cells are read by `readers` (read_cells, with `needed`), and the rows that read
+    well are given to `grouped` as (row number, values), which makes the documents and adds its
+    own row-numbered errors. Raises ImportRefused for file-level problems.
+    """
+    table = read_table(data, columns, required, max_rows=max_rows)
+    errors: list[RowError] = []
+    parsed = [(row.number, values) for row in table.rows
+              if (values := _line_row(row, readers, needed, errors)) is not None]
+    documents = grouped(parsed, errors)
+    return ReadFile(documents, errors, _headers_for_lines(table.headers), table.ignored, table.encoding)
+
+
+def line_codes(values: Mapping[str, object]) -> tuple[str, str]:
+    """A line's product code (its SKU, else its JAN) and the JAN written beside a SKU ("" if none)."""
+    sku, jan = str(values.get("sku") or ""), str(values.get("jan") or "")
+    return sku or jan, jan if sku else ""
+
+
+def _line_row(row: Row, readers: Mapping[str, Callable[[str], object]], needed: Mapping[str, object],
+              errors: list[RowError]) -> dict[str, object] | None:
+    values, found_error = read_cells(row, readers, errors, needed)
+    if not (row["sku"] or row["jan"]):
+        errors.append(RowError(row.number, _l("Give the product's SKU or JAN."), "product"))
+        found_error = True
+    return None if found_error else values
+
+
+def _headers_for_lines(headers: dict[str, str]) -> dict[str, str]:
+    """Errors about a line's product name the column it came from (SKU, else JAN)."""
+    product_header = headers.get("sku") or headers.get("jan")
+    return {**headers, "product": product_header} if product_header else dict(headers)
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:

@@ -28,7 +28,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from app.masterdata import cells
-from app.masterdata.csvfile import Column, Row, read_cells, read_table
+from app.masterdata.csvfile import Column, ReadFile, line_codes, read_line_file
 from app.masterdata.errors import CellError, RowError
 
 MAX_ORDER_ROWS = 20_000
@@ -89,28 +89,17 @@ class OrderEntry:
     row: int = 0
 
 
-@dataclass(frozen=True)
-class OrderFile:
-    """The orders of the rows that read well, and the row-numbered problems of the others."""
-
-    orders: list[OrderEntry]
-    errors: list[RowError]
-    headers: dict[str, str]
-    ignored: tuple[str, ...]
-    encoding: str
+OrderFile = ReadFile[OrderEntry]
 
 
 def read_order_file(data: bytes) -> OrderFile:
-    """The orders a CSV file holds, grouped as the module docstring says.
+    """The orders a CSV file holds (in `rows`), grouped as the module docstring says.
 
     Row problems are collected in `errors`; a file that cannot be read at all raises
     ImportRefused.
     """
-    table = read_table(data, ORDER_COLUMNS, REQUIRED, max_rows=MAX_ORDER_ROWS)
-    errors: list[RowError] = []
-    parsed = [(row.number, values) for row in table.rows if (values := _order_row(row, errors)) is not None]
-    orders = _grouped(parsed, errors)
-    return OrderFile(orders, errors, _headers_for_lines(table.headers), table.ignored, table.encoding)
+    return read_line_file(data, ORDER_COLUMNS, REQUIRED, max_rows=MAX_ORDER_ROWS, readers=READERS, needed=NEEDED,
+                          grouped=_grouped)
 
 
 # --- cells -----------------------------------------------------------------------------
@@ -198,14 +187,6 @@ FIELD_NAMES = {
 # --- rows into orders ------------------------------------------------------------------
 
 
-def _order_row(row: Row, errors: list[RowError]) -> dict[str, object] | None:
-    values, found_error = read_cells(row, READERS, errors, NEEDED)
-    if not (row["sku"] or row["jan"]):
-        errors.append(RowError(row.number, _l("Give the product's SKU or JAN."), "product"))
-        found_error = True
-    return None if found_error else values
-
-
 def order_key(channel: str, external_id: str) -> tuple[str, str]:
     """Rows of one order: the same channel (however spelled in case and width) and order id."""
     return cells.word_key(channel), external_id
@@ -266,14 +247,8 @@ def _entry(rows: list[tuple[int, dict[str, object]]]) -> OrderEntry:
 
 
 def _line(number: int, values: dict[str, object]) -> EntryLine:
-    sku, jan = str(values.get("sku") or ""), str(values.get("jan") or "")
-    return EntryLine(number, sku or jan, int(values["quantity"]), jan if sku else "")
-
-
-def _headers_for_lines(headers: dict[str, str]) -> dict[str, str]:
-    """Errors about a line's product name the column it came from (SKU, else JAN)."""
-    product_header = headers.get("sku") or headers.get("jan")
-    return {**headers, "product": product_header} if product_header else dict(headers)
+    product, jan = line_codes(values)
+    return EntryLine(number, product, int(values["quantity"]), jan)
 
 
 __all__ = ["ORDER_COLUMNS", "REQUIRED", "EntryLine", "OrderEntry", "OrderFile", "read_order_file", "order_key",

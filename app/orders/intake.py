@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 from app.database import write_transaction
 from app.masterdata.cells import word_key
 from app.masterdata.errors import ImportRefused, RowError
+from app.masterdata.line_products import product_of, products_for_codes
 from app.masterdata.retry import retried_on_conflict
 from app.orders import service
 from app.orders.entries import EntryLine, OrderEntry, read_order_file
 from app.orders.errors import DuplicateOrder
 from app.orders.models import Order, SalesChannel
-from app.receipts.service import Match, products_for_codes
-from app.stock.models import Product
 
 # Other ways the office writes the standard channels (their code, short code and name also match).
 CHANNEL_ALIASES = {
@@ -68,16 +67,16 @@ def import_orders(session: Session, warehouse_id: int, data: bytes, *, user_id: 
             known = service.channels(session)
             errors = list(parsed.errors)
             channels = {}
-            for entry in parsed.orders:
+            for entry in parsed.rows:
                 channel, channel_errors = _channel_of(entry, known)
                 errors += channel_errors
                 channels[entry.row] = channel
-            drafts, line_errors = draft_lines(session, [line for entry in parsed.orders for line in entry.lines])
-            errors += line_errors + _already_here(session, parsed.orders, channels) + _twice_in_file(parsed.orders, channels)
+            drafts, line_errors = draft_lines(session, [line for entry in parsed.rows for line in entry.lines])
+            errors += line_errors + _already_here(session, parsed.rows, channels) + _twice_in_file(parsed.rows, channels)
             if errors:
                 raise ImportRefused(errors, parsed.headers)
             return [_create(session, warehouse_id, entry, channels[entry.row], drafts, user_id)
-                    for entry in parsed.orders]
+                    for entry in parsed.rows]
 
     return OrderImport(retried_on_conflict(work), parsed.ignored, parsed.encoding)
 
@@ -98,7 +97,7 @@ def draft_lines(session: Session, lines: Sequence[EntryLine]) -> tuple[dict[int,
     drafts: dict[int, service.DraftLine] = {}
     errors: list[RowError] = []
     for line in lines:
-        product = _product_of(line, matches, errors)
+        product = product_of(line, matches, errors)
         if product is not None:
             drafts[line.row] = service.DraftLine(product.id, line.quantity)
     return drafts, errors
@@ -111,28 +110,6 @@ def _channel_of(entry: OrderEntry, channels: Sequence[SalesChannel]) -> tuple[Sa
         return None, [RowError(entry.row or None, _l("Unknown sales channel %(channel)s: use one of %(names)s.",
                                                      channel=entry.channel, names=names), "channel")]
     return channel, []
-
-
-def _product_of(line: EntryLine, matches: dict[str, Match], errors: list[RowError]) -> Product | None:
-    named = [(field, code, matches.get(code)) for field, code in (("product", line.product), ("jan", line.jan)) if code]
-    for field, code, match in named:
-        if match is None:
-            errors.append(RowError(line.row, _l("%(code)s is not a known SKU or JAN.", code=code), field))
-            return None
-        if match.pack_qty > 1:
-            errors.append(RowError(line.row, _l("%(code)s is a case code (%(n)s units): give the unit JAN or the SKU, "
-                                                "and the quantity in units.", code=code, n=match.pack_qty), field))
-            return None
-    products = {match.product.id: match.product for _field, _code, match in named}
-    if len(products) > 1:
-        errors.append(RowError(line.row, _l("%(sku)s and %(jan)s are different products.", sku=line.product, jan=line.jan),
-                               "jan"))
-        return None
-    product = next(iter(products.values()))
-    if not product.active:
-        errors.append(RowError(line.row, _l("%(sku)s is no longer active.", sku=product.sku), "product"))
-        return None
-    return product
 
 
 def _already_here(session: Session, entries: Sequence[OrderEntry], channels: dict[int, SalesChannel | None]) -> list[RowError]:

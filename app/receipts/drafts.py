@@ -26,7 +26,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from app.masterdata import cells
-from app.masterdata.csvfile import Column, Row, read_cells, read_table
+from app.masterdata.csvfile import Column, ReadFile, line_codes, read_line_file
 from app.masterdata.errors import CellError, RowError
 
 MAX_RECEIPT_ROWS = 20_000
@@ -71,28 +71,17 @@ class DraftReceipt:
     row: int = 0
 
 
-@dataclass(frozen=True)
-class PlanFile:
-    """The receipts of the rows that read well, and the row-numbered problems of the others."""
-
-    receipts: list[DraftReceipt]
-    errors: list[RowError]
-    headers: dict[str, str]
-    ignored: tuple[str, ...]
-    encoding: str
+PlanFile = ReadFile[DraftReceipt]
 
 
 def read_plan_file(data: bytes) -> PlanFile:
-    """The receipts a CSV file plans, grouped as the module docstring says.
+    """The receipts a CSV file plans (in `rows`), grouped as the module docstring says.
 
     Row problems are collected in `errors`; a file that cannot be read at all raises
     ImportRefused.
     """
-    table = read_table(data, RECEIPT_COLUMNS, REQUIRED, max_rows=MAX_RECEIPT_ROWS)
-    errors: list[RowError] = []
-    parsed = [(row.number, values) for row in table.rows if (values := _plan_row(row, errors)) is not None]
-    receipts = _grouped(parsed, errors)
-    return PlanFile(receipts, errors, _headers_for_lines(table.headers), table.ignored, table.encoding)
+    return read_line_file(data, RECEIPT_COLUMNS, REQUIRED, max_rows=MAX_RECEIPT_ROWS, readers=READERS, needed=NEEDED,
+                          grouped=_grouped)
 
 
 def product_text(text: str) -> str:
@@ -136,14 +125,6 @@ NEEDED = {
 }
 
 
-def _plan_row(row: Row, errors: list[RowError]) -> dict[str, object] | None:
-    values, found_error = read_cells(row, READERS, errors, NEEDED)
-    if not (row["sku"] or row["jan"]):
-        errors.append(RowError(row.number, _l("Give the product's SKU or JAN."), "product"))
-        found_error = True
-    return None if found_error else values
-
-
 def _grouped(parsed: list[tuple[int, dict[str, object]]], errors: list[RowError]) -> list[DraftReceipt]:
     groups: dict[tuple, list[tuple[int, dict[str, object]]]] = {}
     for number, values in parsed:
@@ -169,12 +150,5 @@ def _draft(rows: list[tuple[int, dict[str, object]]]) -> DraftReceipt:
 
 
 def _line(number: int, values: dict[str, object]) -> DraftLine:
-    sku, jan = str(values.get("sku") or ""), str(values.get("jan") or "")
-    return DraftLine(number, sku or jan, int(values["quantity"]), str(values.get("lot") or ""), values.get("expiry"),
-                     jan if sku else "")
-
-
-def _headers_for_lines(headers: dict[str, str]) -> dict[str, str]:
-    """Errors about a line's product name the column it came from (SKU, else JAN)."""
-    product_header = headers.get("sku") or headers.get("jan")
-    return {**headers, "product": product_header} if product_header else dict(headers)
+    product, jan = line_codes(values)
+    return DraftLine(number, product, int(values["quantity"]), str(values.get("lot") or ""), values.get("expiry"), jan)

@@ -16,26 +16,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.barcodes.checkdigit import gtin_spellings, is_valid_gtin
 from app.database import write_transaction
 from app.masterdata.errors import ImportRefused, RowError
+from app.masterdata.line_products import product_of, products_for_codes
 from app.masterdata.listing import chunks
 from app.masterdata.retry import retried_on_conflict
 from app.receipts.drafts import DraftLine, DraftReceipt, read_plan_file
 from app.receipts.models import Receipt, ReceiptLine, ReceiptStatus
 from app.receipts.plans import PlanError, PlannedLine, create_receipt
 from app.receipts.figures import LineCount, received_by_line
-from app.stock.models import Lot, Product, ProductBarcode, Tracking
+from app.stock.models import Lot, Product, Tracking
 
 CLOSED_SHOWN = 30
-
-
-@dataclass(frozen=True)
-class Match:
-    """A product found by a code, and how many units that code stands for."""
-
-    product: Product
-    pack_qty: int = 1
 
 
 @dataclass(frozen=True)
@@ -93,12 +85,12 @@ def import_receipts(session: Session, warehouse_id: int, data: bytes, *, user_id
 
     def work() -> list[Receipt]:
         with write_transaction(session):
-            lines = [line for draft in parsed.receipts for line in draft.lines]
+            lines = [line for draft in parsed.rows for line in draft.lines]
             planned, errors = plan_lines(session, lines, today)
-            errors = parsed.errors + errors + _already_imported(session, warehouse_id, parsed.receipts)
+            errors = parsed.errors + errors + _already_imported(session, warehouse_id, parsed.rows)
             if errors:
                 raise ImportRefused(errors, parsed.headers)
-            return [_create(session, warehouse_id, draft, planned, user_id) for draft in parsed.receipts]
+            return [_create(session, warehouse_id, draft, planned, user_id) for draft in parsed.rows]
 
     return ReceiptImport(retried_on_conflict(work), parsed.ignored, parsed.encoding)
 
@@ -109,29 +101,12 @@ def plan_lines(session: Session, lines: Sequence[DraftLine], today: date) -> tup
     errors: list[RowError] = []
     found: dict[int, tuple[DraftLine, Product]] = {}
     for line in lines:
-        product = _product_of(line, matches, errors)
+        product = product_of(line, matches, errors)
         if product is not None and _lot_rules_hold(line, product, today, errors):
             found[line.row] = (line, product)
     errors += _lot_expiry_conflicts(session, list(found.values()))
     planned = {row: PlannedLine(product.id, line.quantity, line.lot, line.expiry) for row, (line, product) in found.items()}
     return planned, errors
-
-
-def products_for_codes(session: Session, codes: Sequence[str]) -> dict[str, Match]:
-    """The product each code names: a SKU first, else a barcode (any spelling of a GTIN)."""
-    codes = sorted(set(codes))
-    matches: dict[str, Match] = {}
-    for part in chunks(codes):
-        matches.update((p.sku, Match(p)) for p in session.scalars(select(Product).where(Product.sku.in_(part))))
-    spelled = {code: gtin_spellings(code) if is_valid_gtin(code) else (code,) for code in codes if code not in matches}
-    by_barcode: dict[str, ProductBarcode] = {}
-    for part in chunks(sorted({s for spellings in spelled.values() for s in spellings})):
-        by_barcode.update((b.code, b) for b in session.scalars(select(ProductBarcode).where(ProductBarcode.code.in_(part))))
-    for code, spellings in spelled.items():
-        barcode = next((by_barcode[s] for s in spellings if s in by_barcode), None)
-        if barcode is not None:
-            matches[code] = Match(barcode.product, barcode.pack_qty)
-    return matches
 
 
 def list_receipts(session: Session, warehouse_id: int) -> tuple[list[Receipt], list[Receipt]]:
@@ -166,28 +141,6 @@ def _create(session: Session, warehouse_id: int, draft: DraftReceipt, planned: d
                               [planned[line.row] for line in draft.lines], user_id, reference=draft.reference or None)
     except PlanError as error:
         raise ImportRefused([RowError(draft.row or None, str(error))]) from None
-
-
-def _product_of(line: DraftLine, matches: dict[str, Match], errors: list[RowError]) -> Product | None:
-    named = [(field, code, matches.get(code)) for field, code in (("product", line.product), ("jan", line.jan)) if code]
-    for field, code, match in named:
-        if match is None:
-            errors.append(RowError(line.row, _l("%(code)s is not a known SKU or JAN.", code=code), field))
-            return None
-        if match.pack_qty > 1:
-            errors.append(RowError(line.row, _l("%(code)s is a case code (%(n)s units): give the unit JAN or the SKU, "
-                                                "and the quantity in units.", code=code, n=match.pack_qty), field))
-            return None
-    products = {match.product.id: match.product for _field, _code, match in named}
-    if len(products) > 1:
-        errors.append(RowError(line.row, _l("%(sku)s and %(jan)s are different products.", sku=line.product, jan=line.jan),
-                               "jan"))
-        return None
-    product = next(iter(products.values()))
-    if not product.active:
-        errors.append(RowError(line.row, _l("%(sku)s is no longer active.", sku=product.sku), "product"))
-        return None
-    return product
 
 
 def _lot_rules_hold(line: DraftLine, product: Product, today: date, errors: list[RowError]) -> bool:

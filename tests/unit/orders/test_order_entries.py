@@ -24,7 +24,7 @@ def test_rows_of_one_channel_and_order_id_are_the_lines_of_one_order_in_file_ord
         "amazon,R-1,鈴木,,,,SOAP-1,,1",
     ))
     assert read.errors == []
-    assert read.orders == [
+    assert read.rows == [
         OrderEntry("rakuten", "R-1", "山田 花子", (EntryLine(2, "TEA-500", 2), EntryLine(4, "SOAP-1", 3)),
                    date(2026, 12, 1), 1, True, "", 2),
         OrderEntry("amazon", "A-1", "佐藤", (EntryLine(3, "4901234567894", 1),), date(2026, 12, 2), 0, False, "", 3),
@@ -36,14 +36,14 @@ def test_japanese_headers_in_shift_jis_and_the_words_order_exports_use():
     read = read_order_file(data("楽天,Ｒ－１,山田,20261201,２,あり,,4901234567894,１２", "ヤフー,Y-9,田中,,,なし,SOAP-1,,1",
                                 header=JA_HEADER, encoding="cp932"))
     assert read.encoding == "cp932" and read.errors == []
-    first, second = read.orders
+    first, second = read.rows
     assert (first.channel, first.external_id, first.priority, first.gift, first.ship_by) == (
         "楽天", "R-1", 2, True, date(2026, 12, 1))
     assert first.lines == (EntryLine(2, "4901234567894", 12),) and second.gift is False
 
 
 def test_a_sku_and_a_jan_on_one_row_are_both_kept_for_the_check():
-    [order] = read_order_file(data("own,O-1,木村,,,,TEA-500,4901234567894,1")).orders
+    [order] = read_order_file(data("own,O-1,木村,,,,TEA-500,4901234567894,1")).rows
     assert order.lines == (EntryLine(2, "TEA-500", 1, "4901234567894"),)
 
 
@@ -52,7 +52,7 @@ def test_rows_of_one_order_that_disagree_are_errors_on_the_later_row():
                                 "rakuten,R-1,佐藤,,,,SOAP-2,,1"))
     assert [(e.row, e.field) for e in read.errors] == [(3, "ship_by"), (4, "ship_to")]
     assert "has another ship-by date on row 2" in str(read.errors[0].message)
-    assert [line.row for line in read.orders[0].lines] == [2]
+    assert [line.row for line in read.rows[0].lines] == [2]
 
 
 def test_wrong_cells_are_row_numbered_errors():
@@ -61,7 +61,7 @@ def test_wrong_cells_are_row_numbered_errors():
     found = [(e.row, e.field) for e in read.errors]
     assert found == [(2, "channel"), (3, "external_id"), (5, "ship_by"), (5, "priority"), (5, "gift"),
                      (5, "quantity"), (5, "product"), (4, "ship_to")]
-    assert read.orders == []
+    assert read.rows == []
 
 
 def test_missing_columns_refuse_the_file():

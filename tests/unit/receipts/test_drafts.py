@@ -22,10 +22,10 @@ def test_rows_are_grouped_by_supplier_and_expected_date_in_file_order():
         "伊藤園,2026/12/01,TEA-2L,12,L1,2027/06/30",
         "伊藤園,2026/12/02,TEA-500,5,,",
     ))
-    assert [(r.supplier, r.expected_date, [line.row for line in r.lines]) for r in plan.receipts] == [
+    assert [(r.supplier, r.expected_date, [line.row for line in r.lines]) for r in plan.rows] == [
         ("伊藤園", date(2026, 12, 1), [2, 4]), ("キリン", date(2026, 12, 1), [3]), ("伊藤園", date(2026, 12, 2), [5]),
     ]
-    assert plan.receipts[0].lines[1] == DraftLine(4, "TEA-2L", 12, "L1", date(2027, 6, 30))
+    assert plan.rows[0].lines[1] == DraftLine(4, "TEA-2L", 12, "L1", date(2027, 6, 30))
 
 
 def test_a_reference_column_groups_rows_into_one_receipt_each():
@@ -33,7 +33,7 @@ def test_a_reference_column_groups_rows_into_one_receipt_each():
         "ASN-1,伊藤園,2026/12/01,TEA-500,24", "ASN-2,伊藤園,2026/12/01,TEA-500,5", "ASN-1,伊藤園,2026/12/01,TEA-2L,1",
         header="入荷番号,仕入先,入荷予定日,商品コード,数量\r\n", encoding="cp932",
     ))
-    assert [(r.reference, len(r.lines)) for r in plan.receipts] == [("ASN-1", 2), ("ASN-2", 1)]
+    assert [(r.reference, len(r.lines)) for r in plan.rows] == [("ASN-1", 2), ("ASN-2", 1)]
     assert plan.encoding == "cp932"
 
 
@@ -46,7 +46,7 @@ def test_one_reference_with_two_suppliers_is_refused():
 def test_a_jan_column_may_stand_alone_or_next_to_the_sku():
     plan = read_plan_file(data("A,2026/12/01,,4901234567894,3", "A,2026/12/01,TEA,4901234567894,3",
                                header="supplier,expected date,SKU,JAN,quantity\r\n"))
-    assert [(line.product, line.jan) for line in plan.receipts[0].lines] == [
+    assert [(line.product, line.jan) for line in plan.rows[0].lines] == [
         ("4901234567894", ""), ("TEA", "4901234567894"),
     ]
 
@@ -63,7 +63,7 @@ def test_every_wrong_row_is_reported_with_its_row_and_column_and_only_good_rows_
         ))
     refused = ImportRefused(plan.errors, plan.headers)
     found = [(e.row, refused.column(e)) for e in refused.errors]
-    assert [line.row for receipt in plan.receipts for line in receipt.lines] == [2]
+    assert [line.row for receipt in plan.rows for line in receipt.lines] == [2]
     assert found == [(3, "supplier"), (4, "expected date"), (5, "SKU"), (6, "quantity"), (7, "lot"), (8, "expiry")]
 
 
