@@ -11,24 +11,30 @@ from collections.abc import Callable
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.auth.roles import Screen, screen_required
 from app.extensions import db
 from app.masterdata import locations, products
 from app.masterdata.csvfile import encoding_name
-from app.masterdata.errors import ImportRefused, LocationHoldsStock, LocationNotFound, LocationRequired, RangeRefused
+from app.masterdata.errors import LocationHoldsStock, LocationNotFound, LocationRequired, RangeRefused
 from app.masterdata.location_range import read_range
 from app.masterdata.location_rows import LOCATION_COLUMNS
 from app.masterdata.location_rows import REQUIRED as LOCATION_REQUIRED
 from app.masterdata.product_rows import PRODUCT_COLUMNS
 from app.masterdata.product_rows import REQUIRED as PRODUCT_REQUIRED
 from app.shell.context import current_warehouse
-from app.shell.web import flash_ignored_columns
+from app.shell.csv_import import CsvImport, csv_download
 from app.shell.redirects import local_path
 from app.timeutil import local_today
 from app.shell.web import is_htmx
 
 bp = Blueprint("masterdata", __name__, url_prefix="/admin")
+PRODUCT_IMPORT = CsvImport(_l("Import products"), action="masterdata.product_import", back="masterdata.product_list",
+                           columns=PRODUCT_COLUMNS, required=PRODUCT_REQUIRED, hints="masterdata/_import_hints.html")
+LOCATION_IMPORT = CsvImport(_l("Import locations"), action="masterdata.location_import",
+                            back="masterdata.location_list", columns=LOCATION_COLUMNS, required=LOCATION_REQUIRED,
+                            hints="masterdata/_import_hints.html")
 RANGE_FIELDS = ("zones", "aisle_from", "aisle_to", "rack_from", "rack_to", "level_from", "level_to")
 RANGE_DEFAULTS = {"zones": "A", "aisle_from": "1", "aisle_to": "1", "rack_from": "1", "rack_to": "1",
                   "level_from": "1", "level_to": "1"}
@@ -50,37 +56,19 @@ def product_list():
 @bp.get("/products/import")
 @screen_required(Screen.PRODUCTS)
 def product_import_form():
-    return _product_import_page()
+    return PRODUCT_IMPORT.page()
 
 
 @bp.post("/products/import")
 @screen_required(Screen.PRODUCTS)
 def product_import():
-    data = _uploaded_csv()
-    if data is None:
-        return _product_import_page(errors={"file": _("Choose a CSV file.")}), 422
-    try:
-        result = products.import_products(db.session, data)
-    except ImportRefused as refused:
-        return _product_import_page(refused=refused), 422
-    flash(_("Products imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged (%(encoding)s).",
-            created=result.created, updated=result.updated, unchanged=result.unchanged,
-            encoding=encoding_name(result.encoding)), "ok")
-    flash_ignored_columns(result.ignored_columns)
-    return redirect(url_for("masterdata.product_list"))
+    return PRODUCT_IMPORT.take(lambda data: products.import_products(db.session, data), _products_imported)
 
 
 @bp.get("/products/export")
 @screen_required(Screen.PRODUCTS)
 def product_export():
     return _csv_download(products.export_products(db.session, _language()), "products")
-
-
-def _product_import_page(refused: ImportRefused | None = None, errors: dict | None = None):
-    return render_template("masterdata/import.html", title=_("Import products"), refused=refused,
-                           errors=errors or {}, action=url_for("masterdata.product_import"),
-                           back=url_for("masterdata.product_list"), columns=PRODUCT_COLUMNS,
-                           required=_flat(PRODUCT_REQUIRED), kind="products")
 
 
 # --- locations ------------------------------------------------------------------------------------
@@ -125,25 +113,15 @@ def location_range():
 @bp.get("/locations/import")
 @screen_required(Screen.LOCATIONS)
 def location_import_form():
-    return _location_import_page()
+    return LOCATION_IMPORT.page()
 
 
 @bp.post("/locations/import")
 @screen_required(Screen.LOCATIONS)
 def location_import():
     warehouse = current_warehouse()
-    data = _uploaded_csv()
-    if warehouse is None or data is None:
-        return _location_import_page(errors={"file": _("Choose a CSV file.")}), 422
-    try:
-        result = locations.import_locations(db.session, warehouse, data)
-    except ImportRefused as refused:
-        return _location_import_page(refused=refused), 422
-    flash(_("Locations imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged (%(encoding)s).",
-            created=result.created, updated=result.updated, unchanged=result.unchanged,
-            encoding=encoding_name(result.encoding)), "ok")
-    flash_ignored_columns(result.ignored_columns)
-    return redirect(url_for("masterdata.location_list"))
+    return LOCATION_IMPORT.take(lambda data: locations.import_locations(db.session, warehouse, data),
+                                _locations_imported, ready=warehouse is not None)
 
 
 @bp.get("/locations/export")
@@ -202,13 +180,6 @@ def _row_answer(warehouse_id: int, location_id: int, message, result: str, statu
     return redirect(_back_to(request.form.get("next")))
 
 
-def _location_import_page(refused: ImportRefused | None = None, errors: dict | None = None):
-    return render_template("masterdata/import.html", title=_("Import locations"), refused=refused,
-                           errors=errors or {}, action=url_for("masterdata.location_import"),
-                           back=url_for("masterdata.location_list"), columns=LOCATION_COLUMNS,
-                           required=_flat(LOCATION_REQUIRED), kind="locations")
-
-
 def _range_page(values: dict[str, str], errors: dict | None = None):
     warehouse = current_warehouse()
     if warehouse is None:
@@ -219,21 +190,20 @@ def _range_page(values: dict[str, str], errors: dict | None = None):
 # --- shared ---------------------------------------------------------------------------------------
 
 
-def _uploaded_csv() -> bytes | None:
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return None
-    return upload.read()
+def _products_imported(result: products.ProductImport) -> str:
+    return _("Products imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged (%(encoding)s).",
+             created=result.created, updated=result.updated, unchanged=result.unchanged,
+             encoding=encoding_name(result.encoding))
+
+
+def _locations_imported(result: locations.LocationImport) -> str:
+    return _("Locations imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged (%(encoding)s).",
+             created=result.created, updated=result.updated, unchanged=result.unchanged,
+             encoding=encoding_name(result.encoding))
 
 
 def _csv_download(data: bytes, name: str) -> Response:
-    filename = f"{name}-{local_today():%Y%m%d}.csv"
-    return Response(data, content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _flat(required) -> set[str]:
-    return {field for alternatives in required for field in alternatives}
+    return csv_download(data, f"{name}-{local_today():%Y%m%d}.csv")
 
 
 def _language() -> str:

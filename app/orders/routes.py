@@ -7,25 +7,29 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.roles import Screen, screen_required
 from app.extensions import db
 from app.floor.refusals import FloorRefusal
-from app.masterdata.csvfile import encoding_name, write_csv
+from app.masterdata.csvfile import encoding_name
 from app.masterdata.errors import ImportRefused
 from app.orders import cancel, forms, intake, office, reports, service
 from app.orders.entries import MAX_PRIORITY, ORDER_COLUMNS, REQUIRED
 from app.orders.errors import DuplicateOrder
 from app.shell.context import current_warehouse
-from app.shell.web import flash_ignored_columns
+from app.shell.csv_import import CsvImport
 from app.shell.redirects import local_path
 from app.timeutil import local_today
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
+IMPORT = CsvImport(_l("Import orders"), action="orders.import_file", back="orders.index", columns=ORDER_COLUMNS,
+                   required=REQUIRED, hints="orders/_import_hints.html", sample="orders.import_sample",
+                   context=lambda: {"channels": office.active_channels(db.session)})
 
 
 # --- the list and allocation -------------------------------------------------------------
@@ -168,34 +172,21 @@ def create():
 @bp.get("/import")
 @screen_required(Screen.ORDERS)
 def import_form():
-    return _import_page()
+    return IMPORT.page()
 
 
 @bp.post("/import")
 @screen_required(Screen.ORDERS)
 def import_file():
     warehouse = current_warehouse()
-    upload = request.files.get("file")
-    if warehouse is None or upload is None or not upload.filename:
-        return _import_page(errors={"file": _("Choose a CSV file.")}), 422
-    try:
-        result = intake.import_orders(db.session, warehouse.id, upload.read(), user_id=current_user.id)
-    except ImportRefused as refused:
-        return _import_page(refused=refused), 422
-    flash(ngettext("%(num)s order imported (%(encoding)s): %(codes)s.",
-                   "%(num)s orders imported (%(encoding)s): %(codes)s.", len(result.orders),
-                   encoding=encoding_name(result.encoding), codes=", ".join(o.code for o in result.orders)), "ok")
-    flash_ignored_columns(result.ignored_columns)
-    return redirect(url_for("orders.index"))
+    return IMPORT.take(lambda data: intake.import_orders(db.session, warehouse.id, data, user_id=current_user.id),
+                       _imported, ready=warehouse is not None)
 
 
 @bp.get("/import/sample")
 @screen_required(Screen.ORDERS)
 def import_sample():
-    language = str(get_locale() or "ja")
-    data = write_csv([column.header(language) for column in ORDER_COLUMNS], _sample_rows(local_today()))
-    return Response(data, content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="orders-sample.csv"'})
+    return IMPORT.sample_file(_sample_rows(local_today()), "orders-sample.csv")
 
 
 # --- waves -------------------------------------------------------------------------------
@@ -269,11 +260,10 @@ def _form_page(form: forms.OrderForm):
                            channels=office.active_channels(db.session), max_priority=MAX_PRIORITY)
 
 
-def _import_page(refused: ImportRefused | None = None, errors: dict | None = None):
-    return render_template("orders/import.html", refused=refused, errors=errors or {}, columns=ORDER_COLUMNS,
-                           required={group[0] for group in REQUIRED if len(group) == 1},
-                           either={f for group in REQUIRED if len(group) > 1 for f in group},
-                           channels=office.active_channels(db.session))
+def _imported(result: intake.OrderImport) -> str:
+    return ngettext("%(num)s order imported (%(encoding)s): %(codes)s.",
+                    "%(num)s orders imported (%(encoding)s): %(codes)s.", len(result.orders),
+                    encoding=encoding_name(result.encoding), codes=", ".join(o.code for o in result.orders))
 
 
 def _waves_page(errors: dict | None = None, values=None):

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.roles import Screen, screen_required
 from app.extensions import db
-from app.masterdata.csvfile import encoding_name, write_csv
+from app.masterdata.csvfile import encoding_name
 from app.masterdata.errors import ImportRefused
 from app.receipts import forms, service
 from app.receipts.drafts import RECEIPT_COLUMNS, REQUIRED
 from app.shell.context import current_warehouse
-from app.shell.web import flash_ignored_columns
+from app.shell.csv_import import CsvImport
 from app.timeutil import local_today
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 SAMPLE_SUPPLIER = "サンプル食品株式会社"
+IMPORT = CsvImport(_l("Import expected receipts"), action="receipts.import_file", back="receipts.index",
+                   columns=RECEIPT_COLUMNS, required=REQUIRED, hints="receipts/_import_hints.html",
+                   sample="receipts.import_sample")
 
 
 @bp.get("")
@@ -62,35 +66,22 @@ def create():
 @bp.get("/import")
 @screen_required(Screen.RECEIPTS)
 def import_form():
-    return _import_page()
+    return IMPORT.page()
 
 
 @bp.post("/import")
 @screen_required(Screen.RECEIPTS)
 def import_file():
     warehouse = current_warehouse()
-    upload = request.files.get("file")
-    if warehouse is None or upload is None or not upload.filename:
-        return _import_page(errors={"file": _("Choose a CSV file.")}), 422
-    try:
-        result = service.import_receipts(db.session, warehouse.id, upload.read(), user_id=current_user.id,
-                                         today=local_today())
-    except ImportRefused as refused:
-        return _import_page(refused=refused), 422
-    flash(ngettext("%(num)s expected receipt imported (%(encoding)s): %(codes)s.",
-                   "%(num)s expected receipts imported (%(encoding)s): %(codes)s.", len(result.receipts),
-                   encoding=encoding_name(result.encoding), codes=", ".join(r.code for r in result.receipts)), "ok")
-    flash_ignored_columns(result.ignored_columns)
-    return redirect(url_for("receipts.index"))
+    return IMPORT.take(lambda data: service.import_receipts(db.session, warehouse.id, data, user_id=current_user.id,
+                                                            today=local_today()),
+                       _imported, ready=warehouse is not None)
 
 
 @bp.get("/import/sample")
 @screen_required(Screen.RECEIPTS)
 def import_sample():
-    language = str(get_locale() or "ja")
-    data = write_csv([column.header(language) for column in RECEIPT_COLUMNS], _sample_rows(local_today()))
-    return Response(data, content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="receipts-sample.csv"'})
+    return IMPORT.sample_file(_sample_rows(local_today()), "receipts-sample.csv")
 
 
 @bp.get("/<int:receipt_id>")
@@ -119,9 +110,7 @@ def _form_page(form: forms.ReceiptForm):
     return render_template("receipts/new.html", form=form, max_lines=forms.MAX_LINES)
 
 
-def _import_page(refused: ImportRefused | None = None, errors: dict | None = None):
-    return render_template("masterdata/import.html", title=_("Import expected receipts"), refused=refused,
-                           errors=errors or {}, action=url_for("receipts.import_file"), back=url_for("receipts.index"),
-                           columns=RECEIPT_COLUMNS, required={group[0] for group in REQUIRED if len(group) == 1},
-                           either={f for group in REQUIRED if len(group) > 1 for f in group},
-                           sample=url_for("receipts.import_sample"), kind="receipts")
+def _imported(result: service.ReceiptImport) -> str:
+    return ngettext("%(num)s expected receipt imported (%(encoding)s): %(codes)s.",
+                    "%(num)s expected receipts imported (%(encoding)s): %(codes)s.", len(result.receipts),
+                    encoding=encoding_name(result.encoding), codes=", ".join(r.code for r in result.receipts))

@@ -5,7 +5,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, abort, current_app, flash, jsonify, render_template, request, url_for
+from flask import Flask, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -125,12 +125,6 @@ def wants_json() -> bool:
         return True
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json" \
         and request.accept_mimetypes["application/json"] > request.accept_mimetypes["text/html"]
-
-
-def flash_ignored_columns(columns) -> None:
-    """After a CSV import: say which of the file's columns were not read (none: say nothing)."""
-    if columns:
-        flash(_("These columns were not read: %(columns)s.", columns=", ".join(columns)), "note")
 
 
 def error_page(status: int, title: str, message: str):
