@@ -126,6 +126,11 @@ def text_cell(text: str, *, limit: int, what) -> str:
     return cleaned
 
 
+def product_code(text: str) -> str:
+    """A SKU or JAN as typed on a document line, width-normalised and trimmed (an export's guard removed)."""
+    return normalized(unguarded(text))
+
+
 def guarded(text: str) -> str:
     """Text for an exported cell: a leading quote stops a spreadsheet running it as a formula."""
     return "'" + text if text.startswith(FORMULA_START) else text

@@ -89,15 +89,8 @@ class OrderEntry:
     row: int = 0
 
 
-OrderFile = ReadFile[OrderEntry]
-
-
-def read_order_file(data: bytes) -> OrderFile:
-    """The orders a CSV file holds (in `rows`), grouped as the module docstring says.
-
-    Row problems are collected in `errors`; a file that cannot be read at all raises
-    ImportRefused.
-    """
+def read_order_file(data: bytes) -> ReadFile[OrderEntry]:
+    """The orders a CSV file holds (in `rows`, problems in `errors`), grouped as the module docstring says."""
     return read_line_file(data, ORDER_COLUMNS, REQUIRED, max_rows=MAX_ORDER_ROWS, readers=READERS, needed=NEEDED,
                           grouped=_grouped)
 
@@ -149,11 +142,6 @@ def gift_flag(text: str) -> bool:
                            value=text)) from None
 
 
-def product_text(text: str) -> str:
-    """A SKU or JAN as typed, width-normalised and trimmed."""
-    return cells.normalized(cells.unguarded(text))
-
-
 def quantity(text: str) -> int:
     return cells.whole_number(text, low=1, high=MAX_QUANTITY)
 
@@ -166,8 +154,8 @@ READERS: dict[str, Callable[[str], object]] = {
     "priority": priority,
     "gift": gift_flag,
     "note": note_text,
-    "sku": product_text,
-    "jan": product_text,
+    "sku": cells.product_code,
+    "jan": cells.product_code,
     "quantity": quantity,
 }
 NEEDED = {
@@ -251,6 +239,6 @@ def _line(number: int, values: dict[str, object]) -> EntryLine:
     return EntryLine(number, product, int(values["quantity"]), jan)
 
 
-__all__ = ["ORDER_COLUMNS", "REQUIRED", "EntryLine", "OrderEntry", "OrderFile", "read_order_file", "order_key",
-           "channel_text", "external_id_text", "ship_to_text", "note_text", "priority", "gift_flag", "product_text",
-           "quantity", "MAX_PRIORITY"]
+__all__ = ["ORDER_COLUMNS", "REQUIRED", "EntryLine", "OrderEntry", "read_order_file", "order_key",
+           "channel_text", "external_id_text", "ship_to_text", "note_text", "priority", "gift_flag", "quantity",
+           "MAX_PRIORITY"]

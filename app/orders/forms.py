@@ -7,8 +7,7 @@ order shown; a line left blank is skipped. Errors are keyed by the field names, 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -18,55 +17,41 @@ from app.masterdata import cells
 from app.masterdata.errors import CellError, ImportRefused
 from app.orders import entries
 from app.orders.entries import EntryLine, OrderEntry
+from app.shell import line_form
+from app.shell.line_form import MAX_LINES, LineForm, read_field
 
 ORDER_FIELDS = ("channel", "external_id", "ship_to", "ship_by", "priority", "gift", "note")
 LINE_FIELDS = ("product", "quantity")
-FIRST_LINES = 3
-MORE_LINES = 3
-MAX_LINES = 100
+LINE_READERS = {"product": cells.product_code, "quantity": entries.quantity}
 MAX_REASON = 200
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
-
-
-@dataclass
-class OrderForm:
-    values: dict[str, str]
-    lines: list[dict[str, str]]
-    errors: dict[str, object] = field(default_factory=dict)
+OrderForm = LineForm
 
 
 def blank_form(channel: str = "") -> OrderForm:
     values = dict.fromkeys(ORDER_FIELDS, "")
     values.update(channel=channel, priority="0")
-    return OrderForm(values, [dict.fromkeys(LINE_FIELDS, "") for _ in range(FIRST_LINES)])
+    return line_form.blank_form(values, LINE_FIELDS)
 
 
 def typed_form(form: MultiDict) -> OrderForm:
     """What was typed, as it was typed."""
-    values = {name: form.get(name, "")[:500] for name in ORDER_FIELDS}
-    columns = {name: form.getlist(name)[:MAX_LINES] for name in LINE_FIELDS}
-    count = max((len(column) for column in columns.values()), default=0)
-    lines = [{name: (columns[name][i] if i < len(columns[name]) else "")[:200] for name in LINE_FIELDS}
-             for i in range(count)]
-    return OrderForm(values, lines or [dict.fromkeys(LINE_FIELDS, "")])
+    return line_form.typed_form(form, ORDER_FIELDS, LINE_FIELDS, limit=500)
 
 
 def with_more_lines(form: OrderForm) -> OrderForm:
-    room = min(MORE_LINES, MAX_LINES - len(form.lines))
-    return OrderForm(form.values, form.lines + [dict.fromkeys(LINE_FIELDS, "") for _ in range(room)], form.errors)
+    return line_form.with_more_lines(form, LINE_FIELDS)
 
 
 def read_entry(form: OrderForm) -> OrderEntry | None:
     """The order the form describes, or None with `form.errors` filled in."""
-    channel = _field(form, "channel", entries.channel_text, needed=_l("Choose the channel."))
-    external_id = _field(form, "external_id", entries.external_id_text, needed=_l("Type the channel's order id."))
-    ship_to = _field(form, "ship_to", entries.ship_to_text, needed=_l("Type the ship-to name."))
-    ship_by = _field(form, "ship_by", cells.day)
-    priority = _field(form, "priority", entries.priority)
-    note = _field(form, "note", entries.note_text)
-    lines = [line for n, typed in enumerate(form.lines, start=1) if (line := _line(form, n, typed)) is not None]
-    if not lines and not any(key.startswith("line-") for key in form.errors):
-        form.errors["lines"] = _l("Add at least one line: a product and its quantity.")
+    channel = read_field(form, "channel", entries.channel_text, needed=_l("Choose the channel."))
+    external_id = read_field(form, "external_id", entries.external_id_text, needed=_l("Type the channel's order id."))
+    ship_to = read_field(form, "ship_to", entries.ship_to_text, needed=_l("Type the ship-to name."))
+    ship_by = read_field(form, "ship_by", cells.day)
+    priority = read_field(form, "priority", entries.priority)
+    note = read_field(form, "note", entries.note_text)
+    lines = line_form.read_lines(form, LINE_READERS, _line)
     if form.errors:
         return None
     return OrderEntry(str(channel), str(external_id), str(ship_to), tuple(lines), ship_by, priority or 0,
@@ -83,37 +68,7 @@ def add_refusal(form: OrderForm, refused: ImportRefused) -> None:
         form.errors.setdefault(key, error.message)
 
 
-def _field(form: OrderForm, name: str, read: Callable[[str], object], needed=None):
-    text = form.values.get(name, "").strip()
-    if not text:
-        if needed is not None:
-            form.errors[name] = needed
-        return None
-    try:
-        return read(text)
-    except CellError as error:
-        form.errors[name] = error.message
-        return None
-
-
-def _line(form: OrderForm, number: int, typed: dict[str, str]) -> EntryLine | None:
-    if not any(value.strip() for value in typed.values()):
-        return None
-    readers = {"product": entries.product_text, "quantity": entries.quantity}
-    values: dict[str, object] = {}
-    for name, read in readers.items():
-        text = typed.get(name, "").strip()
-        if not text:
-            continue
-        try:
-            values[name] = read(text)
-        except CellError as error:
-            form.errors[f"line-{number}-{name}"] = error.message
-    for name, message in (("product", _l("Type a SKU or JAN.")), ("quantity", _l("Type the quantity."))):
-        if not typed.get(name, "").strip():
-            form.errors[f"line-{number}-{name}"] = message
-    if any(key.startswith(f"line-{number}-") for key in form.errors):
-        return None
+def _line(number: int, values: dict[str, object]) -> EntryLine:
     return EntryLine(number, str(values["product"]), int(values["quantity"]))
 
 

@@ -71,22 +71,10 @@ class DraftReceipt:
     row: int = 0
 
 
-PlanFile = ReadFile[DraftReceipt]
-
-
-def read_plan_file(data: bytes) -> PlanFile:
-    """The receipts a CSV file plans (in `rows`), grouped as the module docstring says.
-
-    Row problems are collected in `errors`; a file that cannot be read at all raises
-    ImportRefused.
-    """
+def read_plan_file(data: bytes) -> ReadFile[DraftReceipt]:
+    """The receipts a CSV file plans (in `rows`, problems in `errors`), grouped as the module docstring says."""
     return read_line_file(data, RECEIPT_COLUMNS, REQUIRED, max_rows=MAX_RECEIPT_ROWS, readers=READERS, needed=NEEDED,
                           grouped=_grouped)
-
-
-def product_text(text: str) -> str:
-    """A SKU or JAN as typed, width-normalised and trimmed."""
-    return cells.normalized(cells.unguarded(text))
 
 
 def lot_text(text: str) -> str:
@@ -112,8 +100,8 @@ READERS: dict[str, Callable[[str], object]] = {
     "reference": lambda text: cells.text_cell(text, limit=MAX_REFERENCE, what=_l("The reference")),
     "supplier": supplier_text,
     "expected_date": cells.day,
-    "sku": product_text,
-    "jan": product_text,
+    "sku": cells.product_code,
+    "jan": cells.product_code,
     "quantity": quantity,
     "lot": lot_text,
     "expiry": cells.day,
