@@ -313,7 +313,7 @@ class Lot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     number: Mapped[str] = mapped_column(String(40))
-    expiry: Mapped[date | None] = mapped_column(Date)
+    expiry: Mapped[date | None] = mapped_column(Date, index=True)  # expiring and expired stock start from the lots
     first_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -371,6 +371,8 @@ class StockMove(db.Model):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("from_location_id <> to_location_id", name="moves_somewhere"),
         Index("ix_stock_move_product_created", "product_id", "created_at"),
+        # The units picked per product over a window (the ABC classes, demand): read from the index alone.
+        Index("ix_stock_move_reason_product", "reason", "product_id", "created_at", "quantity"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -451,7 +453,13 @@ class Discrepancy(db.Model):
     """A mismatch found on the floor, kept so supervisors see where differences are born."""
 
     __tablename__ = "discrepancy"
-    __table_args__ = (Index("ix_discrepancy_warehouse_status", "warehouse_id", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_discrepancy_warehouse_status", "warehouse_id", "status", "created_at"),
+        # The variance value per week and source (KPIs): a range of the index read alone, no row looked up.
+        Index("ix_discrepancy_warehouse_created", "warehouse_id", "created_at", "source", "product_id",
+              "expected_qty", "found_qty", "quantity"),
+        Index("ix_discrepancy_warehouse_open", "warehouse_id", "resolved_at"),  # the open ones: resolved_at IS NULL
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))

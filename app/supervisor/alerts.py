@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.stock.availability import availability
@@ -125,12 +125,13 @@ def reorder_alerts(session: Session, warehouse_id: int, settings: ReorderSetting
                    today: date | None = None) -> list[Reorder]:
     """Products the warehouse carries (it holds or held them) at or below their reorder point or safety
     stock, the emptiest (against demand) first."""
-    carried = select(Quant.product_id).join(Location, Location.id == Quant.location_id) \
-        .where(Location.warehouse_id == warehouse_id)
+    # Per product, one stock line in the warehouse is enough (not every stock line of the warehouse read first).
+    carried = exists().where(Quant.product_id == Product.id, Location.id == Quant.location_id,
+                             Location.warehouse_id == warehouse_id)
     products = session.execute(
         select(Product.id, Product.sku, Product.name, Product.reorder_point, Product.safety_stock,
                Product.lead_time_days)
-        .where(Product.active.is_(True), Product.is_kit.is_(False), Product.id.in_(carried),
+        .where(Product.active.is_(True), Product.is_kit.is_(False), carried,
                or_(Product.reorder_point > 0, Product.safety_stock > 0, Product.lead_time_days.is_not(None)))
     ).all()
     if not products:

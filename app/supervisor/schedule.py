@@ -85,10 +85,10 @@ def stocked_shelves(session: Session, warehouse_id: int, *, days: int = 90) -> l
                     Location.active.is_(True))
     held = exists().where(Quant.location_id == Location.id, Quant.on_hand > 0)
     classes = _classes(days)
-    best = dict(session.execute(
+    best = dict(session.execute(  # from the A and B products only: a shelf holding neither is C
         select(Quant.location_id, func.min(classes.c.abc)).select_from(classes)
         .join(Quant, Quant.product_id == classes.c.product_id).join(Location, Location.id == Quant.location_id)
-        .where(*in_warehouse, Quant.on_hand > 0).group_by(Quant.location_id)
+        .where(classes.c.abc != "C", *in_warehouse, Quant.on_hand > 0).group_by(Quant.location_id)
     ).all())
     last = last_counted(session, warehouse_id)
     open_ids = open_task_shelves(session, warehouse_id)
