@@ -283,6 +283,7 @@ def measure(app, ids: dict, repeat: int) -> list[tuple[str, dict]]:
     from app.stock.models import CountTask
     from app.supervisor.schedule import overdue, run_schedule, stocked_shelves
     from app.supervisor.settings import count_intervals
+    from app.timeutil import utcnow
 
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
@@ -307,9 +308,10 @@ def measure(app, ids: dict, repeat: int) -> list[tuple[str, dict]]:
     with app.app_context():
         intervals = count_intervals()
         shelves = stocked_shelves(db.session, ids["warehouse"])
-        due = [s for s in overdue(shelves, intervals) if not s.open_task]
+        now = utcnow()  # the same moment for both: a shelf falling due in between would not be in `due`
+        due = [s for s in overdue(shelves, intervals, now) if not s.open_task]
         started = time.perf_counter()
-        made = run_schedule(db.session, ids["warehouse"], intervals, user_id=ids["boss"])
+        made = run_schedule(db.session, ids["warehouse"], intervals, user_id=ids["boss"], now=now)
         results.append((f"ABC schedule run: {made.made:,} tasks of {len(shelves):,} shelves",
                         {"median": (time.perf_counter() - started) * 1000, "max": None, "bytes": None}))
         assert made.made == len(due)

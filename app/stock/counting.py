@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import Integer, String, and_, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.database import upsert_insert
@@ -39,7 +39,7 @@ from app.stock.models import (
     NO_LOT, Count, CountLine, CountTask, CountTaskStatus, CountTolerance, Discrepancy, DiscrepancySource, DiscrepancyStatus, Location,
     LocationKind, MoveReason, Product, Quant, Reservation, ReservationStatus, StockMove,
 )
-from app.timeutil import utcnow
+from app.timeutil import UTCDateTime, utcnow
 
 REASON_CODES = ("damaged", "lost", "receiving_error", "shipping_error", "return_not_put_back", "found", "unknown",
                 "within_tolerance")
@@ -94,20 +94,34 @@ class Submitted:
 # --- making tasks --------------------------------------------------------------------------------
 
 
+SHELVES_PER_INSERT = 5000  # shelf ids bound in one statement (SQLite allows 32,766 values)
+
+
 def create_tasks(session: Session, warehouse_id: int, location_ids: list[int], *, cause: str, user_id: int | None,
                  product_id: int | None = None, assigned_to_id: int | None = None) -> tuple[int, int]:
-    """A task per shelf that has none open (never two open tasks for a shelf): (made, already open)."""
+    """A task per shelf that has none open (never two open tasks for a shelf): (made, already open).
+
+    The tasks are made by the database from the shelves' ids, in id order, thousands per statement (a
+    first ABC schedule makes one for every shelf); a shelf whose task is open already is skipped by the
+    unique open_location_id, row by row."""
+    wanted = sorted(set(location_ids))
+    table = CountTask.__table__
     made = 0
-    for location_id in sorted(set(location_ids)):
-        inserted = session.execute(
-            upsert_insert(session, CountTask.__table__).values(
-                warehouse_id=warehouse_id, location_id=location_id, open_location_id=location_id,
-                product_id=product_id, cause=cause, status=CountTaskStatus.OPEN.value, assigned_to_id=assigned_to_id,
-                created_by_id=user_id, created_at=utcnow(), version=1,
-            ).on_conflict_do_nothing(index_elements=["open_location_id"]).returning(CountTask.__table__.c.id)
-        ).scalar_one_or_none()
-        made += inserted is not None
-    return made, len(set(location_ids)) - made
+    for start in range(0, len(wanted), SHELVES_PER_INSERT):
+        tasks = (
+            select(literal(warehouse_id, Integer), Location.id, Location.id, literal(product_id, Integer),
+                   literal(cause, String), literal(CountTaskStatus.OPEN.value, String),
+                   literal(assigned_to_id, Integer), literal(user_id, Integer), literal(utcnow(), UTCDateTime()),
+                   literal(1, Integer))
+            .where(Location.id.in_(wanted[start:start + SHELVES_PER_INSERT])).order_by(Location.id)
+        )
+        made += len(session.execute(
+            upsert_insert(session, table)
+            .from_select(["warehouse_id", "location_id", "open_location_id", "product_id", "cause", "status",
+                          "assigned_to_id", "created_by_id", "created_at", "version"], tasks)
+            .on_conflict_do_nothing(index_elements=["open_location_id"]).returning(table.c.id)
+        ).all())
+    return made, len(wanted) - made
 
 
 def next_task(session: Session, warehouse_id: int, user_id: int) -> CountTask | None:
