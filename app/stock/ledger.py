@@ -525,22 +525,31 @@ def _lock_availability(conn: Connection, plan: _Plan, locked: tuple[int, ...]) -
         conn.execute(_sql(conn).advisory_lock, {"p_k": product_id})
 
 
-def _apply_quant_changes(conn, plan: _Plan, locations, products, lots, now) -> dict[tuple, int]:
+def _changes_to_write(conn, plan: _Plan) -> tuple[dict[tuple, int], list[_QuantChange]]:
+    """The changes that move a quant, in key order, and the ids of the quants whose changes net to
+    nothing (in and out of one place in one posting): only a reservation needs such an id, and a
+    place that never held this product and lot has no quant to name."""
     quant_ids: dict[tuple, int] = {}
+    changing: list[_QuantChange] = []
     for key in sorted(plan.changes):
         change = plan.changes[key]
-        if change.on_hand == 0 and change.reserved == 0:
-            # nets to nothing (in and out of one place in one posting): only a reservation needs its id,
-            # and a place that never held this product and lot has no quant to name
-            quant_id = _quant_id(conn, change)
-            if quant_id is not None:
-                quant_ids[key] = quant_id
+        if change.on_hand or change.reserved:
+            changing.append(change)
             continue
+        quant_id = _quant_id(conn, change)
+        if quant_id is not None:
+            quant_ids[key] = quant_id
+    return quant_ids, changing
+
+
+def _apply_quant_changes(conn, plan: _Plan, locations, products, lots, now) -> dict[tuple, int]:
+    quant_ids, changing = _changes_to_write(conn, plan)
+    for change in changing:
         creatable = change.on_hand >= change.reserved >= 0
         row = _upsert_quant(conn, change, now) if creatable else _update_quant(conn, change, now)
         if row is None:
             raise _refusal(conn, change, locations, products)
-        quant_ids[key] = row
+        quant_ids[change.key] = row
     return quant_ids
 
 
@@ -550,16 +559,7 @@ def _apply_in_one_statement(conn, ops, plan: _Plan, locations, products, posting
     Returns (quant ids by key, move ids in the order of the moves). A change that nets to nothing
     only looks its quant up, as on SQLite.
     """
-    quant_ids: dict[tuple, int] = {}
-    changing: list[_QuantChange] = []
-    for k in sorted(plan.changes):
-        change = plan.changes[k]
-        if change.on_hand == 0 and change.reserved == 0:
-            quant_id = _quant_id(conn, change)
-            if quant_id is not None:
-                quant_ids[k] = quant_id
-        else:
-            changing.append(change)
+    quant_ids, changing = _changes_to_write(conn, plan)
     moves = [op for op in ops if isinstance(op, Move)]
     takes = sorted(plan.reservation_takes.items())
     if not changing and not moves and not takes:
