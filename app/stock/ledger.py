@@ -228,7 +228,7 @@ def post(
     if conn.dialect.name == "postgresql":
         quant_ids, move_ids = _apply_in_one_statement(conn, ops, plan, locations, products, posting_id, key, user_id, now)
     else:
-        quant_ids = _apply_quant_changes(conn, plan, locations, products, lots, now)
+        quant_ids = _apply_quant_changes(conn, plan, locations, products, now)
         move_ids = _insert_moves(conn, ops, plan, posting_id, key, user_id, now)
         _take_from_reservations(conn, plan, now)
     reservation_ids = _insert_reservations(conn, ops, quant_ids, posting_id, key, user_id, now)
@@ -542,7 +542,7 @@ def _changes_to_write(conn, plan: _Plan) -> tuple[dict[tuple, int], list[_QuantC
     return quant_ids, changing
 
 
-def _apply_quant_changes(conn, plan: _Plan, locations, products, lots, now) -> dict[tuple, int]:
+def _apply_quant_changes(conn, plan: _Plan, locations, products, now) -> dict[tuple, int]:
     quant_ids, changing = _changes_to_write(conn, plan)
     for change in changing:
         creatable = change.on_hand >= change.reserved >= 0
@@ -564,7 +564,7 @@ def _apply_in_one_statement(conn, ops, plan: _Plan, locations, products, posting
     takes = sorted(plan.reservation_takes.items())
     if not changing and not moves and not takes:
         return quant_ids, ()
-    move_keys = [f"{key}#{n}" for n in range(len(moves))]
+    move_keys = [_move_key(key, n) for n in range(len(moves))]
     rows = conn.execute(_sql(conn).apply_all, {
         "q_product_ids": [c.product_id for c in changing], "q_location_ids": [c.location_id for c in changing],
         "q_lot_ids": [c.lot_id for c in changing], "q_lot_keys": [c.lot_id or NO_LOT for c in changing],
@@ -583,6 +583,11 @@ def _apply_in_one_statement(conn, ops, plan: _Plan, locations, products, posting
     quant_ids.update(changed)
     move_id_by_key = {r.move_key: r.id for r in rows if r.kind == "move"}
     return quant_ids, tuple(move_id_by_key[k] for k in move_keys)
+
+
+def _move_key(key: str, n: int) -> str:
+    """The idempotency key of the posting's n-th move."""
+    return f"{key}#{n}"
 
 
 def _quant_params(change: _QuantChange, now=None) -> dict:
@@ -625,7 +630,7 @@ def _insert_moves(conn, ops, plan: _Plan, posting_id, key, user_id, now) -> tupl
     rows = [
         {
             "posting_id": posting_id,
-            "idempotency_key": f"{key}#{n}",
+            "idempotency_key": _move_key(key, n),
             "product_id": op.product_id,
             "lot_id": lot_id,
             "quantity": op.quantity,
