@@ -144,12 +144,10 @@ def _apply_all():
         "    closed_at = CASE WHEN reservation.quantity = t.taken THEN :p_now END"
         "  FROM unnest(CAST(:r_ids AS integer[]), CAST(:r_taken AS integer[])) AS t(id, taken)"
         "  WHERE reservation.id = t.id"
-        "  RETURNING reservation.id"
-        ")"
+        ")"  # a data-modifying WITH runs to completion whether or not the query reads it
         " SELECT 'quant' AS kind, id, product_id, location_id, lot_key, NULL AS move_key FROM taken"
         " UNION ALL SELECT 'quant', id, product_id, location_id, lot_key, NULL FROM added"
         " UNION ALL SELECT 'move', id, NULL, NULL, NULL, idempotency_key FROM moved"
-        " UNION ALL SELECT 'taken', id, NULL, NULL, NULL, NULL FROM held"
     ).bindparams(bindparam("p_now", type_=Quant.__table__.c.updated_at.type))
 
 
