@@ -46,9 +46,9 @@ def configure_engine(engine: Engine, synchronous: str = "FULL") -> None:
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")  # first: the journal_mode switch below may wait for a lock
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
