@@ -52,6 +52,9 @@ def test_a_shelf_cannot_be_deactivated_while_goods_are_being_put_on_it(app, sess
     with write_transaction(session):
         customer = standard_location(session, wh.id, LocationKind.CUSTOMER)
         ledger.post(session, [ledger.Move(tea.id, 1, shelf.id, customer.id, MoveReason.SHIP)], key="empty-it")
+    # ids read here, in the test's thread: an ORM object of the test's session touched in the worker thread
+    # would (once expired) reload through that session, which is not for sharing between threads
+    tea_id, dock_id, shelf_id = tea.id, dock.id, shelf.id
     posted, release = threading.Event(), threading.Event()
 
     def put_away_slowly():
@@ -59,7 +62,7 @@ def test_a_shelf_cannot_be_deactivated_while_goods_are_being_put_on_it(app, sess
 
         with app.app_context():
             with write_transaction(db.session):
-                ledger.post(db.session, [ledger.Move(tea.id, 5, dock.id, shelf.id, MoveReason.PUTAWAY)], key="slow-pa")
+                ledger.post(db.session, [ledger.Move(tea_id, 5, dock_id, shelf_id, MoveReason.PUTAWAY)], key="slow-pa")
                 posted.set()
                 release.wait(10)
             db.session.remove()
@@ -88,12 +91,13 @@ def test_goods_are_refused_by_a_shelf_deactivated_while_they_were_on_their_way(a
     tea = f.product(session)
     dock = standard_location(session, wh.id, LocationKind.DOCK)
     f.receive(session, tea, dock, 5)
+    wh_id, shelf_id = wh.id, shelf.id  # read here: the worker thread touches no object of the test's session
     locked, release = threading.Event(), threading.Event()
 
     def deactivate_slowly():
         with app.app_context():
             with write_transaction(db.session):
-                _locked_location(db.session, wh.id, shelf.id).active = False
+                _locked_location(db.session, wh_id, shelf_id).active = False
                 db.session.flush()
                 locked.set()
                 release.wait(10)

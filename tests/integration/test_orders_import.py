@@ -115,6 +115,7 @@ def test_an_order_from_the_screen_is_checked_the_same_way_and_never_made_twice(s
 
 def test_the_same_file_imported_four_times_at_once_makes_its_orders_once(app, session, wh):
     data = csv("amazon,A-1,山田,SOAP-1,,1", "amazon,A-2,佐藤,TEA-500,,2", "yahoo,Y-1,鈴木,SOAP-1,,3")
+    wh_id = wh.id  # read here: the threads touch no object of the test's session
     start = threading.Barrier(4)
     outcomes: list[str] = []
 
@@ -122,7 +123,7 @@ def test_the_same_file_imported_four_times_at_once_makes_its_orders_once(app, se
         with app.test_request_context(headers={"Accept-Language": "en"}):
             try:
                 start.wait(timeout=10)
-                intake.import_orders(db.session, wh.id, data, user_id=None)
+                intake.import_orders(db.session, wh_id, data, user_id=None)
                 outcomes.append("imported")
             except ImportRefused as refused:
                 outcomes.append(" / ".join(str(e.message) for e in refused.errors))

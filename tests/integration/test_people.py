@@ -57,12 +57,16 @@ def at_once(app, jobs) -> list[str]:
 
 
 def removal(how: str, actor: User, target: User):
+    # read here, in the test's thread: the users belong to the test's session (expired by its rollback),
+    # and touching them in a worker thread would reload them through that session from several threads
+    actor_id, target_id, target_login = actor.id, target.id, target.login
+
     def job(session):
         if how == "demote":
-            draft = UserDraft(target.login, "x", frozenset({Role.PICKER}), (), True)
-            service.update_user(session, target.id, draft, actor_id=actor.id)
+            draft = UserDraft(target_login, "x", frozenset({Role.PICKER}), (), True)
+            service.update_user(session, target_id, draft, actor_id=actor_id)
         else:
-            service.deactivate_user(session, target.id, actor_id=actor.id)
+            service.deactivate_user(session, target_id, actor_id=actor_id)
     return job
 
 
