@@ -122,6 +122,9 @@ def test_no_change_is_skipped_while_many_writers_commit_out_of_id_order(app, ses
                         ledger.post(db.session, [ledger.Move(product_id, 1, supplier, shelf_id, MoveReason.RECEIPT)],
                                     key=f"w{n}-{k}")
                         time.sleep(rng.uniform(0, 0.02))
+                    # a breath between postings, as between two requests: SQLite's busy wait polls, so a
+                    # writer that began again at once would keep the lock from the others for good
+                    time.sleep(0.002)
             except BaseException:  # noqa: BLE001 - reported by the test, with where it was raised
                 errors.append(traceback.format_exc())
             finally:
@@ -138,6 +141,7 @@ def test_no_change_is_skipped_while_many_writers_commit_out_of_id_order(app, ses
                 db.session.rollback()
                 heard.extend(page.changes)
                 cursor = page.next
+                time.sleep(0.001)  # a follower polls; a loop that never sleeps starves the writers of the GIL
                 if finished and not page.more and not page.changes:
                     break
             db.session.remove()
