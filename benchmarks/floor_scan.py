@@ -1,6 +1,6 @@
 """Three floor scans over HTTP against the thinnest Flask app doing one scan (the floor yardstick).
 
-    .venv/bin/python benchmarks/floor_scan.py [--seconds 8] [--rounds 2] [--workers 4] [--sizes demo,50000]
+    .venv/bin/python benchmarks/floor_scan.py [--seconds 8] [--rounds 2] [--workers 4] [--sizes demo,50000] [--pause 100]
 
 The scans, each as a phone sends it (session cookie, CSRF header, a fresh scan_id):
 - receive: a JAN of a planned line on an open receipt of 60 lines (RECEIPT_LINES) (the receipt,
@@ -13,7 +13,11 @@ Each runs at the demo's size and again after the store is grown to N stock lines
 show whether a scan stays flat as the warehouse fills. The floor app (`../shared/bench/floor/`:
 lock one quant, change it, append a move and an event, render ~1 KB) runs under the same
 gunicorn settings and the same wrk in interleaved rounds: on a shared, noisy machine the ratio is
-the figure to read. Before the measured rounds every scan runs two unrecorded seconds (warm_up). Afterwards the ledger is verified. Needs wrk and PostgreSQL.
+the figure to read. Before the measured rounds every scan runs two unrecorded seconds (warm_up).
+Then the paced rounds: 8 phones each waiting --pause ms between scans, for the wait a person sees
+at a given pace (at 8 connections without a pause, 8 scans are always in flight and the wait is
+8 ÷ scans/s by Little's law, whatever a scan costs). Afterwards the ledger is verified. Needs wrk
+and PostgreSQL.
 """
 from __future__ import annotations
 
@@ -60,6 +64,12 @@ function request()
   local id = string.format("bench%%d-%%d-%%d", tid or 0, n, math.random(1, 1000000000))
   return wrk.format(nil, "%(path)s", nil, bodies[math.random(1, #bodies)] .. "&scan_id=" .. id)
 end
+"""
+
+# A phone's pace: each connection waits this long before its next scan (wrk's delay()), so the
+# figures are those of phones at work rather than of 8 requests always in flight.
+PACED = """
+function delay() return %(pause)d end
 """
 
 
@@ -260,6 +270,14 @@ def wrk(port: int, script: Path, seconds: int, connections: int) -> dict:
     }
 
 
+def paced(script: Path, pause_ms: int, folder: Path) -> Path:
+    """`script` with a pause of `pause_ms` before each request of a connection (a phone at work)."""
+    wrapper = folder / f"{script.stem}-paced-{pause_ms}.lua"
+    if not wrapper.exists():
+        wrapper.write_text(f'dofile("{script}")\n' + PACED % {"pause": pause_ms})
+    return wrapper
+
+
 def warm_up(lua: dict[str, Path], scans: list[str]) -> None:
     """Two unrecorded seconds of every scan (and of the floor) at 8 connections, so that each gunicorn
     worker has compiled its templates, built its statements and opened its connections before the
@@ -293,6 +311,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--sizes", default="demo,50000", help="comma-separated: demo, or a number of stock lines")
     parser.add_argument("--scans", default=",".join(SCANS), help="comma-separated: which of receive, putaway, lookup")
+    parser.add_argument("--pause", type=int, default=100,
+                        help="ms each of 8 phones waits between scans in the paced rounds (0: no paced rounds)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -322,6 +342,12 @@ def main() -> int:
                         for scan in args.scans.split(","):
                             results.setdefault((scan, size, connections), []).append(
                                 wrk(8091, lua[scan], args.seconds, connections))
+                for _ in range(args.rounds if args.pause else 0):
+                    results.setdefault(("floor", size, "paced"), []).append(
+                        wrk(8092, paced(FLOOR / "wrk" / "scan.lua", args.pause, Path(instance)), args.seconds, 8))
+                    for scan in args.scans.split(","):
+                        results.setdefault((scan, size, "paced"), []).append(
+                            wrk(8091, paced(lua[scan], args.pause, Path(instance)), args.seconds, 8))
             finally:
                 stop(ours)
             print(f"size {size}: ledger after the run: {verify(url)}", flush=True)
@@ -330,6 +356,8 @@ def main() -> int:
         stop(floor)
         drop(floor_url)
     report(results, args.sizes.split(","), args.scans.split(","))
+    if args.pause:
+        report_paced(results, args.sizes.split(","), args.scans.split(","), args.pause)
     return 0
 
 
@@ -352,6 +380,19 @@ def report(results: dict, sizes: list[str], scans: list[str]) -> None:
             share = [merged(results[(scan, size, 8)])["rate"] / merged(results[("floor", size, 8)])["rate"]
                      for size in (sizes[0], sizes[-1])]
             print(f"  {scan:<8} p50 {large1['p50'] / small1['p50']:.2f}×   share of the floor {share[0]:.0%} → {share[1]:.0%}")
+
+
+def report_paced(results: dict, sizes: list[str], scans: list[str], pause: int) -> None:
+    """8 phones each waiting `pause` ms between scans: what a person waits at that pace."""
+    print(f"\npaced: 8 phones, each waiting {pause} ms between scans (a fast floor scans every 2-3 s)")
+    print(f"{'scan':<9}{'size':>7}{'scans/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}{'p99 vs floor':>13}")
+    for size in sizes:
+        floor = merged(results[("floor", size, "paced")])
+        print(f"{'floor':<9}{size:>7}{floor['rate']:>9.0f}{floor['p50']:>8.2f}{floor['p99']:>8.2f}{floor['errors']:>7}")
+        for scan in scans:
+            row = merged(results[(scan, size, "paced")])
+            print(f"{scan:<9}{size:>7}{row['rate']:>9.0f}{row['p50']:>8.2f}{row['p99']:>8.2f}{row['errors']:>7}"
+                  f"{row['p99'] / floor['p99']:>12.1f}×")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Pickers over HTTP: full pick cycles against the thinnest Flask app doing one scan (the floor yardstick).
 
-    .venv/bin/python benchmarks/pick_flow.py [--seconds 8] [--rounds 1] [--pickers 8,32,64] [--sizes 500,50000]
+    .venv/bin/python benchmarks/pick_flow.py [--seconds 8] [--rounds 1] [--pickers 8,32,64] [--sizes 500,50000] [--pause 100]
 
 The app runs under gunicorn (4 sync workers) on PostgreSQL. Each simulated picker logs in with
 its own session and CSRF token, takes a pick list (次のピッキング) and walks it as a phone does:
@@ -189,18 +189,20 @@ class Picker:
         form = self.page[self.page.index('<form class="scan"'):]
         return {k: v for k, v in HIDDEN.findall(form[:form.index("</form>")]) if k not in ("scan_id", "code")}
 
-    async def scan(self, code: str) -> None:
+    async def scan(self, code: str, stage: str = "") -> None:
         form = {**self.fields(), "csrf_token": self.csrf, "code": code, "scan_id": os.urandom(12).hex()}
         started = time.perf_counter()
         status, html, _l = await self.http.request("POST", self.list_path + "/scan", form,
                                                    {"HX-Request": "true", "X-CSRFToken": self.csrf})
-        self.stats["latencies"].append((time.perf_counter() - started) * 1000)
+        took = (time.perf_counter() - started) * 1000
+        self.stats["latencies"].append(took)
+        self.stats.setdefault("by_stage", {}).setdefault(stage, []).append(took)
         if status != 200:
             self.stats["errors"] += 1
         if "<section" in html:
             self.page = html
 
-    async def walk(self, until: float, barcodes: dict[str, str]) -> None:
+    async def walk(self, until: float, barcodes: dict[str, str], pause: float = 0.0) -> None:
         while time.perf_counter() < until:
             stage = STAGE.search(self.page)
             stage = stage.group(1) if stage else "done"
@@ -209,26 +211,31 @@ class Picker:
                     return
                 continue
             expected = EXPECTED.search(self.page).group(1)
-            await self.scan(expected if stage == "shelf" else barcodes.get(expected, expected))
+            if pause:
+                await asyncio.sleep(pause)
+            await self.scan(expected if stage == "shelf" else barcodes.get(expected, expected), stage)
 
 
-async def pickers_run(port: int, logins: list[str], seconds: float) -> dict:
+async def pickers_run(port: int, logins: list[str], seconds: float, pause: float = 0.0) -> dict:
     stats = {"latencies": [], "errors": 0}
     pickers = [Picker(port, login, stats) for login in logins]
     await asyncio.gather(*(p.start() for p in pickers))
     stats["latencies"].clear()
+    stats.pop("by_stage", None)
     started = time.perf_counter()
-    await asyncio.gather(*(p.walk(started + seconds, {}) for p in pickers))
+    await asyncio.gather(*(p.walk(started + seconds, {}, pause) for p in pickers))
     stats["seconds"] = time.perf_counter() - started
     return stats
 
 
-async def floor_run(port: int, clients: int, seconds: float, quants: int) -> dict:
+async def floor_run(port: int, clients: int, seconds: float, quants: int, pause: float = 0.0) -> dict:
     stats = {"latencies": [], "errors": 0}
 
     async def client() -> None:
         http = Http(port)
         while time.perf_counter() < until:
+            if pause:
+                await asyncio.sleep(pause)
             started = time.perf_counter()
             status, _h, _l = await http.request("POST", "/scan", {"code": random.randint(1, quants), "qty": 1})
             stats["latencies"].append((time.perf_counter() - started) * 1000)
@@ -241,14 +248,17 @@ async def floor_run(port: int, clients: int, seconds: float, quants: int) -> dic
     return stats
 
 
+def percentile(latencies: list[float], p: float) -> float:
+    ordered = sorted(latencies) or [0.0]
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
 def summary(stats: dict) -> dict:
-    lat = sorted(stats["latencies"]) or [0.0]
-
-    def pct(p: float) -> float:
-        return lat[min(len(lat) - 1, int(p * len(lat)))]
-
-    return {"rate": len(stats["latencies"]) / stats["seconds"], "p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99),
-            "errors": stats["errors"], "scans": len(stats["latencies"])}
+    lat = stats["latencies"]
+    stages = {stage: (len(took), percentile(took, 0.5), percentile(took, 0.99))
+              for stage, took in stats.get("by_stage", {}).items()}
+    return {"rate": len(lat) / stats["seconds"], "p50": percentile(lat, 0.5), "p95": percentile(lat, 0.95),
+            "p99": percentile(lat, 0.99), "errors": stats["errors"], "scans": len(lat), "stages": stages}
 
 
 # --- statements per scan, in-process on the same database ----------------------------------------
@@ -308,6 +318,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--pickers", default="8,32,64")
     parser.add_argument("--sizes", default="500,50000", help="stock lines (quants) the store is grown to")
+    parser.add_argument("--pause", type=int, default=100,
+                        help="ms each of 8 pickers waits before a scan in the paced rounds (0: no paced rounds)")
     args = parser.parse_args()
     counts = [int(n) for n in args.pickers.split(",")]
     sizes = args.sizes.split(",")
@@ -324,7 +336,7 @@ def main() -> int:
             instance = tempfile.mkdtemp(prefix="tana-bench-")
             env = {"PATH": os.environ["PATH"], "DATABASE_URL": url, "TANA_INSTANCE_PATH": instance}
             run([str(BIN / "flask"), "--app", "app", "db", "upgrade"], ROOT, env)
-            lists = 2 * max(counts) + int((args.seconds * args.rounds * len(counts) + WARM_UP_SECONDS) * 4)
+            lists = 2 * max(counts) + int((args.seconds * args.rounds * (len(counts) + 1) + WARM_UP_SECONDS) * 4)
             print(f"size {size}: loading …", flush=True)
             prepare(url, instance, int(size), max(counts) + 1, lists)
             ours = gunicorn(ROOT, env, 8093, args.workers)
@@ -339,6 +351,12 @@ def main() -> int:
                         results.setdefault(("pick", size, n), []).append(
                             summary(asyncio.run(pickers_run(8093, [f"bench{i:02d}" for i in range(1, n + 1)],
                                                             args.seconds))))
+                for _ in range(args.rounds if args.pause else 0):  # 8 pickers at a pace
+                    results.setdefault(("floor", size, "paced"), []).append(
+                        summary(asyncio.run(floor_run(8094, 8, args.seconds, quants, args.pause / 1000))))
+                    results.setdefault(("pick", size, "paced"), []).append(
+                        summary(asyncio.run(pickers_run(8093, [f"bench{i:02d}" for i in range(1, 9)],
+                                                        args.seconds, args.pause / 1000))))
             finally:
                 stop(ours)
             costs[size] = statements_per_scan(url, instance)
@@ -348,6 +366,15 @@ def main() -> int:
         stop(floor)
         drop(floor_url)
     report(results, sizes, counts, costs)
+    if args.pause:
+        print(f"\npaced: 8 pickers, each waiting {args.pause} ms before a scan (a fast picker scans every 2-3 s)")
+        for size in sizes:
+            for name in ("floor", "pick"):
+                row = merged(results[(name, size, "paced")])
+                print(f"{name:<7}{size:>7}{row['rate']:>9.0f} scans/s  p50 {row['p50']:.2f}  p95 {row['p95']:.2f}"
+                      f"  p99 {row['p99']:.2f} ms  errors {row['errors']}")
+            for stage, (n, p50, p99) in results[("pick", size, "paced")][0]["stages"].items():
+                print(f"  {stage} scans (first round): {n}, p50 {p50:.2f}, p99 {p99:.2f} ms")
     return 0
 
 
