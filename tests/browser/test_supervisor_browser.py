@@ -44,14 +44,17 @@ def scan_items(phone, code: str, units: int) -> None:
     expect(counted).to_have_text(str(before + units))
 
 
-def count_shelf(phone, shelf: str, items: dict[str, int]) -> None:
-    """Scan the shelf label, every item (a typed quantity per scan), then 数え終わり and yes."""
+def count_shelf(phone, shelf: str, items: dict[str, int], before_finishing=None) -> None:
+    """Scan the shelf label, every item (a typed quantity per scan), then 数え終わり and yes
+    (`before_finishing(page)` is called once every item is counted)."""
     page = phone.page
     expect(page.locator("#prompt")).to_have_attribute("data-expected", shelf)
     phone.scan(shelf)
     at_stage(page, "item")
     for code, units in items.items():
         scan_items(phone, code, units)
+    if before_finishing:
+        before_finishing(page)
     page.tap("#finish")
     at_stage(page, "finish")
     page.tap("#confirm")
@@ -71,7 +74,8 @@ def test_a_blind_count_with_a_variance_recounted_approved_and_seen_in_stock_and_
     first = phone_factory()
     page = take_next_count(first, "counter1")
     assert_phone_layout(page)
-    count_shelf(first, "A-01-01-1", {sv.TEA_JAN: 8, sv.SOAP_JAN: 4})
+    count_shelf(first, "A-01-01-1", {sv.TEA_JAN: 8, sv.SOAP_JAN: 4},
+                before_finishing=lambda counting: screenshot(counting, "counting"))
     expect(page.locator("#step")).not_to_contain_text("10")  # blind: the records never shown
 
     second = phone_factory()
