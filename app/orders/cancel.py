@@ -248,7 +248,7 @@ def finish_lists_without_open_lines(session: Session, list_ids: set[int]) -> Non
             .values(status=PickListStatus.DONE if picked else PickListStatus.CANCELLED, done_at=utcnow())
         ).rowcount
         if finished:
-            _settle_orders_of(session, list_id)
+            service.settle_list_orders(session, list_id)
 
 
 def _list_figures(session: Session, list_id: int) -> tuple[int, int]:
@@ -257,19 +257,6 @@ def _list_figures(session: Session, list_id: int) -> tuple[int, int]:
         .where(PickLine.pick_list_id == list_id)
     ).one()
     return int(row[0] or 0), int(row[1] or 0)
-
-
-def _settle_orders_of(session: Session, list_id: int) -> None:
-    order_ids = list(session.scalars(select(PickListOrder.order_id).where(PickListOrder.pick_list_id == list_id)))
-    for order in session.scalars(select(Order).where(Order.id.in_(order_ids), Order.status != OrderStatus.CANCELLED)
-                                 .execution_options(populate_existing=True)).all():
-        lines = list(order.lines)
-        service.refresh_figures(session, lines)
-        if all(line.picked_qty == line.quantity for line in lines):
-            order.status = OrderStatus.PICKED
-        elif order.status is OrderStatus.PICKING:
-            order.status = OrderStatus.ALLOCATED if any(line.allocated_qty for line in lines) else OrderStatus.NEW
-        order.updated_at = utcnow()
 
 
 # --- what it already took ----------------------------------------------------------------

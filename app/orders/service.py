@@ -15,12 +15,12 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.database import upsert_insert, write_transaction
 from app.orders.errors import DuplicateOrder, OrderNotOpen, UnknownChannel
 from app.orders.models import Order, OrderLine, OrderStatus, SalesChannel, document_line
-from app.orders.picklists import PickLine
+from app.orders.picklists import PickLine, PickListOrder
 from app.stock.allocation import Allocated, Demand, ShelfLifeRule, allocate, lock_stock
 from app.stock.models import KitComponent, Product, Quant, Reservation, ReservationStatus
 from app.timeutil import local_today, utcnow
@@ -296,6 +296,24 @@ def refresh_figures(session: Session, lines: Sequence[OrderLine]) -> None:
         line.allocated_qty = min(covered, line.quantity) - line.picked_qty
 
 
+def settle_list_orders(session: Session, list_id: int) -> None:
+    """The orders of a pick list that has just finished: their figures refreshed, all at once, and each
+    picked when every line is, else back to allocated or new (cancelled orders stay cancelled)."""
+    settled = session.scalars(
+        select(Order).where(Order.id.in_(select(PickListOrder.order_id).where(PickListOrder.pick_list_id == list_id)),
+                            Order.status != OrderStatus.CANCELLED)
+        .options(selectinload(Order.lines)).execution_options(populate_existing=True)
+    ).all()
+    refresh_figures(session, [line for order in settled for line in order.lines])
+    now = utcnow()
+    for order in settled:
+        if all(line.picked_qty == line.quantity for line in order.lines):
+            order.status = OrderStatus.PICKED
+        elif order.status is OrderStatus.PICKING:
+            order.status = OrderStatus.ALLOCATED if any(line.allocated_qty for line in order.lines) else OrderStatus.NEW
+        order.updated_at = now
+
+
 def _parts_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
     rows = session.execute(
         select(KitComponent.kit_id, KitComponent.component_id, KitComponent.quantity)
@@ -311,5 +329,5 @@ def _parts_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[tu
 __all__ = [
     "DraftLine", "DraftOrder", "OrderAllocation", "STANDARD_CHANNELS", "ensure_channels", "channel_by_code",
     "channels", "create_order", "already_imported", "allocate_order", "allocate_backorders",
-    "override_shelf_life", "shelf_life_rule", "line_holdings", "refresh_figures",
+    "override_shelf_life", "shelf_life_rule", "line_holdings", "refresh_figures", "settle_list_orders",
 ]

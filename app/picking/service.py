@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from sqlalchemy import String, bindparam, case, func, literal, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.database import upsert_insert
 from app.orders import service as orders
@@ -489,18 +489,7 @@ def _finish_if_done(session: Session, list_id: int) -> None:
         return
     session.execute(update(PickList).where(PickList.id == list_id)
                     .values(status=PickListStatus.DONE, done_at=utcnow()))
-    finished = session.scalars(
-        select(Order).where(Order.id.in_(select(PickListOrder.order_id).where(PickListOrder.pick_list_id == list_id)))
-        .options(selectinload(Order.lines)).execution_options(populate_existing=True)
-    ).all()
-    orders.refresh_figures(session, [line for order in finished for line in order.lines])  # every order at once
-    for order in finished:
-        lines = order.lines
-        if all(line.picked_qty == line.quantity for line in lines):
-            order.status = OrderStatus.PICKED
-        elif order.status is OrderStatus.PICKING:
-            order.status = OrderStatus.ALLOCATED if any(line.allocated_qty for line in lines) else OrderStatus.NEW
-        order.updated_at = utcnow()
+    orders.settle_list_orders(session, list_id)
 
 
 def _bump(session: Session, list_id: int) -> None:
